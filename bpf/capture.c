@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
+/* Socket capture for selected processes.
+ *
+ * One raw tracepoint on sys_exit sees every syscall as it returns, with the
+ * caller's saved registers: the syscall number and arguments, and the return
+ * value. For the read- and write-family syscalls on TCP sockets of selected
+ * processes it sends the connection, the byte count and the first bytes
+ * moved to user space; accept and connect give a connection its role. A raw
+ * tracepoint needs neither kprobes nor a mounted tracefs, and costs about what
+ * the per-syscall tracepoints cost (see the README).
+ *
+ * inet_sock_set_state says when a connection is done; sched_process_exec and
+ * sched_process_exit let user space select new processes and forget old ones.
+ */
+#include "headers/vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include <bpf/bpf_endian.h>
+
+#include "sizes.h"
+#include "event.h"
+#include "maps.h"
+#include "sock.h"
+#include "syscall_regs.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Configuration, set by user space before load. */
+volatile const __u32 max_payload = 1024; /* bytes captured per syscall, <= MAX_PAYLOAD */
+volatile const __u8 capture_all = 1;     /* processes without a verdict are captured */
+volatile const __u8 enable_http1 = 1;
+volatile const __u64 wakeup_bytes = 256 << 10; /* wake the reader past this much pending data */
+
+/* Force these types into BTF so bpf2go generates their Go counterparts. */
+const enum event_kind *unused_event_kind __attribute__((unused));
+const enum direction *unused_direction __attribute__((unused));
+const enum conn_role *unused_conn_role __attribute__((unused));
+const enum protocol *unused_protocol __attribute__((unused));
+const enum data_flags *unused_data_flags __attribute__((unused));
+const enum counter *unused_counter __attribute__((unused));
+const enum verdict *unused_verdict __attribute__((unused));
+const struct process_event *unused_process_event __attribute__((unused));
+
+/* Source of connection ids, unique for the lifetime of the loaded programs. */
+__u64 next_conn_id = 0;
+
+/* How a syscall passes its buffer. */
+enum buffer_kind {
+	BUF_PLAIN = 1, /* (fd, buf, count) */
+	BUF_IOVEC = 2, /* (fd, iov, iovcnt) */
+	BUF_MSG = 3,   /* (fd, msghdr, flags) */
+	BUF_NONE = 4,  /* sendfile(out_fd, in_fd, ...) */
+};
+
+static __always_inline void count(__u32 counter)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &counter);
+	if (v)
+		*v += 1;
+}
+
+static __always_inline bool pid_selected(__u32 tgid)
+{
+	__u8 *verdict = bpf_map_lookup_elem(&pid_verdicts, &tgid);
+	if (!verdict)
+		return capture_all;
+	return *verdict == VERDICT_CAPTURE;
+}
+
+/* Records are written without waking the reader, which polls every few
+ * milliseconds; only a filling buffer wakes it early. One wake-up per record
+ * would cost more than the capture itself. */
+static __always_inline __u64 wakeup_flags(void)
+{
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+/* conn_open starts a connection seen at accept or connect: always a new one,
+ * even if a stale entry for a reused socket address is still there. */
+static __always_inline void conn_open(struct sock *sk, __u8 role)
+{
+	__u64 key = (__u64)sk;
+	struct conn_state fresh = {
+		.id = __sync_fetch_and_add(&next_conn_id, 1) + 1,
+		.role = role,
+	};
+	bpf_map_update_elem(&conns, &key, &fresh, BPF_ANY);
+}
+
+/* conn_get returns the state of a connection, creating it for sockets that
+ * were opened before capture started. */
+static __always_inline struct conn_state *conn_get(struct sock *sk)
+{
+	__u64 key = (__u64)sk;
+	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
+	if (c)
+		return c;
+	struct conn_state fresh = {
+		.id = __sync_fetch_and_add(&next_conn_id, 1) + 1,
+	};
+	bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST);
+	return bpf_map_lookup_elem(&conns, &key);
+}
+
+static __always_inline bool starts_with4(const __u8 *p, char a, char b, char c, char d)
+{
+	return p[0] == a && p[1] == b && p[2] == c && p[3] == d;
+}
+
+/* looks_like_http1 checks the first bytes of a message for an HTTP/1.x
+ * request method or status line. */
+static __always_inline bool looks_like_http1(const __u8 *p)
+{
+	return starts_with4(p, 'G', 'E', 'T', ' ') || starts_with4(p, 'P', 'O', 'S', 'T') ||
+	       starts_with4(p, 'P', 'U', 'T', ' ') || starts_with4(p, 'H', 'E', 'A', 'D') ||
+	       starts_with4(p, 'D', 'E', 'L', 'E') || starts_with4(p, 'P', 'A', 'T', 'C') ||
+	       starts_with4(p, 'O', 'P', 'T', 'I') || starts_with4(p, 'C', 'O', 'N', 'N') ||
+	       starts_with4(p, 'T', 'R', 'A', 'C') || starts_with4(p, 'H', 'T', 'T', 'P');
+}
+
+/* classify gives an unknown connection a protocol from the first bytes of a
+ * segment; it stays unknown (and its data unsent) until one matches. */
+static __always_inline bool classify(struct conn_state *c, const void *buf, __u32 len)
+{
+	__u8 head[8] = {};
+
+	if (c->protocol != PROTO_UNKNOWN)
+		return true;
+	if (!buf || len < 4)
+		return false;
+	bpf_probe_read_user(head, sizeof(head), buf);
+	if (enable_http1 && looks_like_http1(head)) {
+		c->protocol = PROTO_HTTP1;
+		return true;
+	}
+	return false;
+}
+
+/* first_buffer finds the user buffer holding a syscall's first bytes and
+ * how many of them it holds. */
+static __always_inline const void *first_buffer(enum buffer_kind kind, __u64 arg, __u32 *avail)
+{
+	struct iovec iov = {};
+	struct user_msghdr msg = {};
+
+	switch (kind) {
+	case BUF_PLAIN:
+		return (const void *)arg;
+	case BUF_MSG:
+		if (bpf_probe_read_user(&msg, sizeof(msg), (void *)arg))
+			return NULL;
+		arg = (__u64)msg.msg_iov;
+		/* fallthrough */
+	case BUF_IOVEC:
+		if (bpf_probe_read_user(&iov, sizeof(iov), (void *)arg))
+			return NULL;
+		if (iov.iov_len < *avail)
+			*avail = iov.iov_len;
+		return iov.iov_base;
+	default:
+		return NULL;
+	}
+}
+
+/* emit_data sends one data event: header, then the first bytes moved and,
+ * for a plain buffer longer than the capture, its last TAIL_LEN bytes. */
+static __always_inline void emit_data(struct sock *sk, struct conn_state *c, __u8 dir,
+				      __u32 len, const void *buf, __u32 avail, bool plain)
+{
+	__u32 zero = 0;
+	struct data_record *r = bpf_map_lookup_elem(&scratch, &zero);
+	if (!r)
+		return;
+
+	struct conn_event *e = &r->hdr;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = EVENT_DATA;
+	e->dir = dir;
+	e->role = c->role;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->len = len;
+	e->conn_id = c->id;
+	e->ts_ns = bpf_ktime_get_ns();
+	fill_tuple(e, sk);
+
+	__u32 n = avail < max_payload ? avail : max_payload;
+	if (!buf) {
+		e->flags = FLAG_NO_PAYLOAD;
+		n = 0;
+	}
+	n &= 2 * MAX_PAYLOAD - 1;
+	if (n > MAX_PAYLOAD)
+		n = MAX_PAYLOAD;
+	if (n)
+		bpf_probe_read_user(r->payload, n, buf);
+	if (plain && len > n && len >= TAIL_LEN) {
+		bpf_probe_read_user(e->tail, TAIL_LEN, buf + len - TAIL_LEN);
+		e->tail_len = TAIL_LEN;
+	}
+	e->captured = n;
+	if (bpf_ringbuf_output(&events, r, sizeof(*e) + n, wakeup_flags()))
+		count(COUNTER_LOST_DATA);
+}
+
+static __always_inline int handle_data(struct pt_regs *regs, long ret, __u8 dir,
+				       enum buffer_kind kind)
+{
+	if (ret <= 0)
+		return 0;
+	struct sock *sk = tcp_sock_of_fd(regs_arg0(regs));
+	if (!sk)
+		return 0;
+	struct conn_state *c = conn_get(sk);
+	if (!c)
+		return 0;
+
+	__u32 len = ret;
+	__u32 avail = len;
+	const void *buf = first_buffer(kind, regs_arg1(regs), &avail);
+	if (!classify(c, buf, avail)) {
+		count(COUNTER_UNCLASSIFIED);
+		return 0;
+	}
+	emit_data(sk, c, dir, len, buf, avail, kind == BUF_PLAIN);
+	return 0;
+}
+
+static __always_inline int handle_accept(long ret)
+{
+	if (ret < 0)
+		return 0;
+	struct sock *sk = tcp_sock_of_fd(ret);
+	if (sk)
+		conn_open(sk, ROLE_SERVER);
+	return 0;
+}
+
+static __always_inline int handle_connect(struct pt_regs *regs, long ret)
+{
+	/* A non-blocking connect returns -EINPROGRESS (-115) and completes later. */
+	if (ret != 0 && ret != -115)
+		return 0;
+	struct sock *sk = tcp_sock_of_fd(regs_arg0(regs));
+	if (sk)
+		conn_open(sk, ROLE_CLIENT);
+	return 0;
+}
+
+/* handle_sys_exit filters on the syscall number first (the tracepoint fires
+ * for every syscall on the machine), then on the process. */
+static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
+{
+	long nr = regs_syscall_nr(regs);
+	__u8 dir = DIR_INGRESS;
+	enum buffer_kind kind;
+
+	switch (nr) {
+	case NR_READ:
+	case NR_RECVFROM:
+		kind = BUF_PLAIN;
+		break;
+	case NR_WRITE:
+	case NR_SENDTO:
+		dir = DIR_EGRESS;
+		kind = BUF_PLAIN;
+		break;
+	case NR_READV:
+		kind = BUF_IOVEC;
+		break;
+	case NR_WRITEV:
+		dir = DIR_EGRESS;
+		kind = BUF_IOVEC;
+		break;
+	case NR_RECVMSG:
+		kind = BUF_MSG;
+		break;
+	case NR_SENDMSG:
+		dir = DIR_EGRESS;
+		kind = BUF_MSG;
+		break;
+	case NR_SENDFILE:
+		dir = DIR_EGRESS;
+		kind = BUF_NONE;
+		break;
+	case NR_ACCEPT:
+	case NR_ACCEPT4:
+	case NR_CONNECT:
+		break;
+	default:
+		return 0;
+	}
+	if (!pid_selected(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	if (nr == NR_ACCEPT || nr == NR_ACCEPT4)
+		return handle_accept(ret);
+	if (nr == NR_CONNECT)
+		return handle_connect(regs, ret);
+	return handle_data(regs, ret, dir, kind);
+}
+
+/* handle_sock_state ends a connection once the process can no longer move
+ * data on it: it closed first (FIN_WAIT1), closed after the peer did
+ * (LAST_ACK), or the socket is gone (CLOSE). CLOSE_WAIT is not an end: the
+ * process may still read what the peer sent before its FIN. Runs in any
+ * context, including softirq, so it builds its event on the stack. */
+static __always_inline int handle_sock_state(struct sock *sk, int state)
+{
+	if (state != TCP_FIN_WAIT1 && state != TCP_LAST_ACK && state != TCP_CLOSE)
+		return 0;
+	__u64 key = (__u64)sk;
+	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
+	if (!c)
+		return 0;
+	if (!c->ended && c->protocol != PROTO_UNKNOWN) {
+		struct conn_event e = {
+			.kind = EVENT_CLOSE,
+			.role = c->role,
+			.conn_id = c->id,
+			.ts_ns = bpf_ktime_get_ns(),
+		};
+		c->ended = 1;
+		fill_tuple(&e, sk);
+		if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup_flags()))
+			count(COUNTER_LOST_CONTROL);
+	}
+	if (state == TCP_CLOSE)
+		bpf_map_delete_elem(&conns, &key);
+	return 0;
+}
+
+static __always_inline int emit_proc(__u8 kind, __u32 tgid)
+{
+	struct process_event e = {
+		.kind = kind,
+		.pid = tgid,
+		.ts_ns = bpf_ktime_get_ns(),
+	};
+	if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup_flags()))
+		count(COUNTER_LOST_CONTROL);
+	return 0;
+}
+
+/* handle_process_exit forgets a process when its thread group leader exits. */
+static __always_inline int handle_process_exit(void)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+
+	if ((__u32)id != tgid)
+		return 0;
+	bpf_map_delete_elem(&pid_verdicts, &tgid);
+	return emit_proc(EVENT_EXIT, tgid);
+}
+
+/* sys_exit(struct pt_regs *regs, long ret): every syscall's return. */
+SEC("raw_tracepoint/sys_exit")
+int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	return handle_sys_exit((struct pt_regs *)ctx->args[0], (long)ctx->args[1]);
+}
+
+/* inet_sock_set_state(const struct sock *sk, int oldstate, int newstate). */
+SEC("raw_tracepoint/inet_sock_set_state")
+int on_sock_state(struct bpf_raw_tracepoint_args *ctx)
+{
+	return handle_sock_state((struct sock *)ctx->args[0], (int)ctx->args[2]);
+}
+
+/* sched_process_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm). */
+SEC("raw_tracepoint/sched_process_exec")
+int on_sched_exec(struct bpf_raw_tracepoint_args *ctx)
+{
+	return emit_proc(EVENT_EXEC, bpf_get_current_pid_tgid() >> 32);
+}
+
+/* sched_process_exit(struct task_struct *p, bool group_dead). */
+SEC("raw_tracepoint/sched_process_exit")
+int on_sched_exit(struct bpf_raw_tracepoint_args *ctx)
+{
+	return handle_process_exit();
+}

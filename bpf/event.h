@@ -1,0 +1,70 @@
+/* Records sent to user space. Go types are generated from these structs by
+ * bpf2go (-type), so they are the one definition of the layout; padding is
+ * explicit. */
+#pragma once
+
+enum event_kind {
+	EVENT_DATA = 1,  /* a read or write on a tracked connection */
+	EVENT_CLOSE = 2, /* the process is done with a connection */
+	EVENT_EXEC = 3,  /* a process called execve */
+	EVENT_EXIT = 4,  /* a thread group leader exited */
+};
+
+enum direction {
+	DIR_INGRESS = 1, /* read by the process */
+	DIR_EGRESS = 2,  /* written by the process */
+};
+
+enum conn_role {
+	ROLE_UNKNOWN = 0,
+	ROLE_CLIENT = 1, /* the process called connect */
+	ROLE_SERVER = 2, /* the process got the socket from accept */
+};
+
+enum protocol {
+	PROTO_UNKNOWN = 0,
+	PROTO_HTTP1 = 1,
+};
+
+enum data_flags {
+	FLAG_NO_PAYLOAD = 1, /* sendfile: the bytes never passed through user memory */
+};
+
+/* Header of EVENT_DATA and EVENT_CLOSE records; for data, `captured` payload
+ * bytes follow it in the record. Addresses are in network byte order, IPv4
+ * ones in the first four bytes; ports in host byte order. */
+struct conn_event {
+	__u8 kind;
+	__u8 dir;
+	__u8 role;
+	__u8 family; /* 4 or 6 */
+	__u8 tail_len;
+	__u8 flags;
+	__u16 captured;
+	__u32 pid;
+	__u32 len; /* bytes the syscall moved */
+	__u64 conn_id;
+	__u64 ts_ns; /* CLOCK_MONOTONIC */
+	__u16 local_port;
+	__u16 remote_port;
+	__u32 _pad;
+	__u8 local_addr[16];
+	__u8 remote_addr[16];
+	__u8 tail[TAIL_LEN];
+};
+
+/* EVENT_EXEC and EVENT_EXIT records. */
+struct process_event {
+	__u8 kind;
+	__u8 _pad[3];
+	__u32 pid;
+	__u64 ts_ns;
+};
+
+/* Indexes of the per-CPU counters map. */
+enum counter {
+	COUNTER_LOST_DATA = 0,    /* data events the ring buffer had no room for */
+	COUNTER_LOST_CONTROL = 1, /* close/exec/exit events with no room */
+	COUNTER_UNCLASSIFIED = 2, /* data on connections of no known protocol, not sent */
+	COUNTER_MAX = 3,
+};

@@ -1,0 +1,17 @@
+/* Every size the programs depend on, in one place. */
+#pragma once
+
+/* Upper bound of payload bytes captured per syscall; the configured size
+ * (max_payload) may be smaller. A power of two so copies can be masked. */
+#define MAX_PAYLOAD 4096
+
+/* Bytes captured from the end of a buffer larger than the capture size, so
+ * user space can see the end of a chunked HTTP body it did not capture. */
+#define TAIL_LEN 8
+
+/* Processes with a verdict (selected or excluded). */
+#define MAX_PIDS 32768
+
+/* Connections tracked at once; the map is an LRU, so a full map evicts the
+ * least recently used connection instead of failing. */
+#define MAX_CONNS 65536

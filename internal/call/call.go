@@ -1,0 +1,80 @@
+// Package call defines the domain values that travel from the capture engine
+// to the telemetry adapter: one Call per request/response exchange seen on a
+// connection, and the Process that made it. Nothing here knows of the kernel
+// or of the collector API.
+package call
+
+import "net/netip"
+
+// Protocol is the application protocol a call was decoded from.
+type Protocol uint8
+
+// Protocols known to the decoders.
+const (
+	ProtocolUnknown Protocol = iota
+	ProtocolHTTP1
+)
+
+// String returns the protocol's short name, used in self-telemetry.
+func (p Protocol) String() string {
+	switch p {
+	case ProtocolHTTP1:
+		return "http1"
+	default:
+		return "unknown"
+	}
+}
+
+// Kind tells which side of the exchange the observed process was on.
+type Kind uint8
+
+// Kinds of calls.
+const (
+	KindServer Kind = iota + 1 // the process read the request and wrote the response
+	KindClient                 // the process wrote the request and read the response
+)
+
+// Call is one request/response exchange on one connection, observed in one
+// process. Times are Unix nanoseconds taken by the kernel when the syscalls
+// that carried the first request byte and the last response byte returned.
+type Call struct {
+	Protocol Protocol
+	Kind     Kind
+	Start    uint64
+	End      uint64
+	PID      uint32   // process (thread group) the call was observed in
+	Process  *Process // filled by the engine from PID; nil until then
+	Local    netip.AddrPort // the observed process's end of the connection
+	Peer     netip.AddrPort // the other end
+	HTTP     HTTP
+}
+
+// HTTP holds the facts of an HTTP exchange. Zero values mean "not seen".
+type HTTP struct {
+	Method    string // as sent, e.g. "GET"
+	Path      string // request target without the query string
+	HasQuery  bool   // the target carried a query string (never exported raw)
+	Version   string // "1.0", "1.1"
+	Host      string // Host header, port included when sent
+	UserAgent string
+	Status    int // 0 when no response was seen
+	// RequestBodySize and ResponseBodySize count body bytes after the headers,
+	// -1 when unknown.
+	RequestBodySize  int64
+	ResponseBodySize int64
+}
+
+// Process identifies the process a call was observed in.
+type Process struct {
+	PID            uint32
+	ParentPID      uint32
+	StartTime      uint64 // process start, clock ticks since boot (from /proc/<pid>/stat)
+	ExecutableName string // base name of the executable
+	ExecutablePath string // resolved /proc/<pid>/exe
+	Command        string // argv[0]
+	ServiceName    string // OTEL_SERVICE_NAME, else the executable name
+	RuntimeName    string // "go", "python", "node", ... when known
+	ContainerID    string // from /proc/<pid>/cgroup, empty outside containers
+	// ResourceAttributes are the process's OTEL_RESOURCE_ATTRIBUTES, parsed.
+	ResourceAttributes map[string]string
+}

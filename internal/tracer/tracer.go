@@ -1,0 +1,171 @@
+// Package tracer loads the capture programs into the kernel, attaches them,
+// and reads their ring buffer. Programs are loaded one by one against shared
+// maps, so a program the kernel refuses is reported while the others run.
+// Events reach a Handler on one goroutine, decoded in place without
+// allocation.
+package tracer
+
+import (
+	"errors"
+	"fmt"
+	"math/bits"
+
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/ringbuf"
+	"github.com/cilium/ebpf/rlimit"
+	"go.uber.org/zap"
+)
+
+// MaxPayload is the largest capture size per syscall the programs support.
+const MaxPayload = 4096
+
+// Config sets the programs' constants and the buffer size.
+type Config struct {
+	MaxPayload  uint32 // bytes captured per syscall, 1..MaxPayload
+	BufferSize  int    // ring buffer bytes: a power of two, at least one page
+	CaptureAll  bool   // processes without a verdict are captured
+	HTTP1       bool   // classify and send HTTP/1.x connections
+	WakeupBytes uint64 // pending bytes that wake the reader early; 0: a quarter of the buffer
+}
+
+// Tracer owns the loaded maps, programs and links, and the reader.
+type Tracer struct {
+	logger *zap.Logger
+	maps   map[string]*ebpf.Map
+	probes []*Probe
+	reader *ringbuf.Reader
+	clock  clock
+}
+
+// New loads the maps and programs, attaches the programs and opens the
+// reader. It fails only when nothing useful can run (no maps, or the syscall
+// probe did not attach); other failures are in Probes. On error everything
+// opened is closed.
+func New(cfg Config, logger *zap.Logger) (*Tracer, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	if err := rlimit.RemoveMemlock(); err != nil {
+		return nil, fmt.Errorf("remove memlock limit: %w", err)
+	}
+	spec, err := loadCapture()
+	if err != nil {
+		return nil, fmt.Errorf("load capture spec: %w", err)
+	}
+	if err := configure(spec, cfg); err != nil {
+		return nil, err
+	}
+	t := &Tracer{logger: logger, clock: newClock()}
+	if err := t.open(spec); err != nil {
+		return nil, errors.Join(err, t.Close())
+	}
+	return t, nil
+}
+
+func (t *Tracer) open(spec *ebpf.CollectionSpec) error {
+	var err error
+	if t.maps, err = createMaps(spec); err != nil {
+		return err
+	}
+	t.probes = loadProbes(spec, t.maps, t.logger)
+	if !t.attached(captureProgOnSysExit) {
+		return fmt.Errorf("attach syscall probe: %w", t.probe(captureProgOnSysExit).Err)
+	}
+	if t.reader, err = ringbuf.NewReader(t.maps[captureMapEvents]); err != nil {
+		return fmt.Errorf("open ring buffer reader: %w", err)
+	}
+	return nil
+}
+
+func (c Config) validate() error {
+	if c.MaxPayload == 0 || c.MaxPayload > MaxPayload {
+		return fmt.Errorf("capture size %d: must be between 1 and %d", c.MaxPayload, MaxPayload)
+	}
+	if c.BufferSize < 4096 || bits.OnesCount(uint(c.BufferSize)) != 1 {
+		return fmt.Errorf("buffer size %d: must be a power of two of at least 4096", c.BufferSize)
+	}
+	return nil
+}
+
+// configure sets the programs' constants and the ring buffer size.
+func configure(spec *ebpf.CollectionSpec, cfg Config) error {
+	wakeup := cfg.WakeupBytes
+	if wakeup == 0 {
+		wakeup = uint64(cfg.BufferSize / 4)
+	}
+	vars := map[string]any{
+		captureVarMaxPayload:  cfg.MaxPayload,
+		captureVarCaptureAll:  boolByte(cfg.CaptureAll),
+		captureVarEnableHttp1: boolByte(cfg.HTTP1),
+		captureVarWakeupBytes: wakeup,
+	}
+	for name, value := range vars {
+		if err := spec.Variables[name].Set(value); err != nil {
+			return fmt.Errorf("set %s: %w", name, err)
+		}
+	}
+	spec.Maps[captureMapEvents].MaxEntries = uint32(cfg.BufferSize)
+	return nil
+}
+
+func boolByte(b bool) uint8 {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// createMaps creates every map of the spec, with no program, so programs
+// loaded one at a time share them (the connection id counter in .bss among
+// them). The loader sets the flags data sections need.
+func createMaps(spec *ebpf.CollectionSpec) (map[string]*ebpf.Map, error) {
+	mapsOnly := spec.Copy()
+	mapsOnly.Programs = nil
+	coll, err := ebpf.NewCollection(mapsOnly)
+	if err != nil {
+		return nil, fmt.Errorf("create maps: %w", err)
+	}
+	return coll.Maps, nil
+}
+
+// Probes reports each program's load and attach outcome.
+func (t *Tracer) Probes() []ProbeStatus {
+	out := make([]ProbeStatus, len(t.probes))
+	for i, p := range t.probes {
+		out[i] = ProbeStatus{Name: p.Name, Err: p.Err}
+	}
+	return out
+}
+
+func (t *Tracer) probe(name string) *Probe {
+	for _, p := range t.probes {
+		if p.Name == name {
+			return p
+		}
+	}
+	return &Probe{Name: name, Err: errors.New("not loaded")}
+}
+
+func (t *Tracer) attached(name string) bool {
+	return t.probe(name).Err == nil
+}
+
+// Close detaches the probes, then closes the reader and the maps. It is safe
+// to call more than once, and after Run has returned or while it runs (Run
+// then returns).
+func (t *Tracer) Close() error {
+	var errs []error
+	for i := len(t.probes) - 1; i >= 0; i-- {
+		errs = append(errs, t.probes[i].close())
+	}
+	t.probes = nil
+	if t.reader != nil {
+		errs = append(errs, t.reader.Close())
+		t.reader = nil
+	}
+	for name, m := range t.maps {
+		errs = append(errs, m.Close())
+		delete(t.maps, name)
+	}
+	return errors.Join(errs...)
+}

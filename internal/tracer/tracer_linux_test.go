@@ -1,0 +1,133 @@
+package tracer
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sync"
+	"testing"
+
+	"go.uber.org/zap"
+)
+
+// requirePrivileges skips outside root; CI runs as root and fails on skips.
+func requirePrivileges(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to load BPF programs")
+	}
+}
+
+type recorder struct {
+	mu    sync.Mutex
+	data  []recorded
+	procs []ProcessEvent
+}
+
+type recorded struct {
+	ev      ConnEvent
+	payload []byte
+}
+
+func (r *recorder) Conn(ev *ConnEvent, payload, _ []byte) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.data = append(r.data, recorded{*ev, bytes.Clone(payload)})
+}
+
+func (r *recorder) Process(ev *ProcessEvent) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.procs = append(r.procs, *ev)
+}
+
+func (r *recorder) Idle() {}
+
+func (r *recorder) snapshot() []recorded {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]recorded(nil), r.data...)
+}
+
+func TestTracerSeesHTTPOfSelectedProcess(t *testing.T) {
+	requirePrivileges(t)
+	tr, err := New(Config{MaxPayload: 256, BufferSize: 1 << 20, HTTP1: true}, zap.NewNop())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range tr.Probes() {
+		if p.Err != nil {
+			t.Errorf("probe %s: %v", p.Name, p.Err)
+		}
+	}
+	rec := &recorder{}
+	done := make(chan error)
+	go func() { done <- tr.Run(rec) }()
+
+	if err := tr.Capture(uint32(os.Getpid()), true); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		io.WriteString(w, "hello")
+	}))
+	resp, err := http.Get(srv.URL + "/probe?x=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	srv.Close()
+
+	waitFor(t, func() bool { return countPrefix(rec.snapshot(), "GET /probe", DirIngress) > 0 })
+	if err := tr.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got := rec.snapshot()
+	for _, want := range []struct {
+		prefix string
+		dir    uint8
+		role   uint8
+	}{
+		{"GET /probe", DirIngress, RoleServer},
+		{"GET /probe", DirEgress, RoleClient},
+		{"HTTP/1.1 200", DirEgress, RoleServer},
+		{"HTTP/1.1 200", DirIngress, RoleClient},
+	} {
+		if n := countPrefixRole(got, want.prefix, want.dir, want.role); n != 1 {
+			t.Errorf("%q dir %d role %d: %d events, want 1", want.prefix, want.dir, want.role, n)
+		}
+	}
+	for _, r := range got {
+		if r.ev.Kind != EventData {
+			continue
+		}
+		if r.ev.Pid != uint32(os.Getpid()) || r.ev.LocalPort == 0 || r.ev.RemotePort == 0 || r.ev.ConnId == 0 {
+			t.Errorf("incomplete event %+v", r.ev)
+		}
+	}
+}
+
+func countPrefix(rs []recorded, prefix string, dir uint8) int {
+	n := 0
+	for _, r := range rs {
+		if r.ev.Kind == EventData && r.ev.Dir == dir && bytes.HasPrefix(r.payload, []byte(prefix)) {
+			n++
+		}
+	}
+	return n
+}
+
+func countPrefixRole(rs []recorded, prefix string, dir, role uint8) int {
+	n := 0
+	for _, r := range rs {
+		if r.ev.Kind == EventData && r.ev.Dir == dir && r.ev.Role == role && bytes.HasPrefix(r.payload, []byte(prefix)) {
+			n++
+		}
+	}
+	return n
+}
