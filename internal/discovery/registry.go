@@ -1,0 +1,125 @@
+package discovery
+
+import (
+	"errors"
+	"io/fs"
+	"sync"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+)
+
+// Registry caches the description of each process calls are attributed to,
+// keyed by PID, so that attributing a call costs a read-locked map lookup.
+// It is safe for concurrent use. The engine keeps it in step with the
+// kernel: Refresh on exec, Remove on exit, and Prune now and then to repair
+// what lost exit events left behind. The Processes it hands out are shared
+// and must not be modified; a refresh replaces an entry rather than changing
+// it, so calls already holding the old one keep a consistent value.
+type Registry struct {
+	procRoot string
+
+	mu    sync.RWMutex
+	procs map[uint32]*call.Process
+}
+
+// NewRegistry returns an empty registry reading the procfs at procRoot.
+func NewRegistry(procRoot string) *Registry {
+	return &Registry{procRoot: procRoot, procs: make(map[uint32]*call.Process)}
+}
+
+// Lookup returns process pid: the cached value, or else it is read from
+// procfs once and cached. A cached lookup does not allocate.
+func (r *Registry) Lookup(pid uint32) (*call.Process, error) {
+	r.mu.RLock()
+	p := r.procs[pid]
+	r.mu.RUnlock()
+	if p != nil {
+		return p, nil
+	}
+	return r.load(pid, false)
+}
+
+// Refresh re-reads process pid and replaces its entry. Call it when pid
+// execs, which keeps the PID and start time but changes the executable, the
+// command line and the environment. When nothing needs the new description
+// right away (no rules to evaluate), Remove is cheaper: the next Lookup reads
+// it, and processes that never make a call are never read.
+func (r *Registry) Refresh(pid uint32) (*call.Process, error) {
+	return r.load(pid, true)
+}
+
+// Remove forgets pid; call it when the process exits.
+func (r *Registry) Remove(pid uint32) {
+	r.mu.Lock()
+	delete(r.procs, pid)
+	r.mu.Unlock()
+}
+
+// Len returns the number of cached processes.
+func (r *Registry) Len() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return len(r.procs)
+}
+
+// Prune drops the entries of processes that have exited and of PIDs that now
+// belong to another process, recognised by a different start time: both
+// happen when exit events are lost. It reads only /proc/<pid>/stat for each
+// cached PID, outside the lock, and returns how many entries it dropped.
+func (r *Registry) Prune() int {
+	r.mu.RLock()
+	starts := make(map[uint32]uint64, len(r.procs))
+	for pid, p := range r.procs {
+		starts[pid] = p.StartTime
+	}
+	r.mu.RUnlock()
+	dropped := 0
+	for pid, start := range starts {
+		if r.stale(pid, start) && r.removeIf(pid, start) {
+			dropped++
+		}
+	}
+	return dropped
+}
+
+// load reads pid and caches it; unless replace is set, an entry another
+// goroutine stored meanwhile wins, so a Lookup racing a Refresh cannot
+// overwrite the newer description.
+func (r *Registry) load(pid uint32, replace bool) (*call.Process, error) {
+	p, err := ReadProcess(r.procRoot, pid)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			r.Remove(pid)
+		}
+		return nil, err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if old := r.procs[pid]; old != nil && !replace {
+		return old, nil
+	}
+	r.procs[pid] = p
+	return p, nil
+}
+
+// stale reports whether the process cached for pid with the given start time
+// is gone. Errors other than absence leave the entry alone.
+func (r *Registry) stale(pid uint32, start uint64) bool {
+	st, err := readStat(procDir(r.procRoot, pid))
+	if err != nil {
+		return errors.Is(err, fs.ErrNotExist)
+	}
+	return st.startTime != start
+}
+
+// removeIf removes pid's entry if it still describes the process that
+// started at start, not one a concurrent Refresh stored.
+func (r *Registry) removeIf(pid uint32, start uint64) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p := r.procs[pid]; p != nil && p.StartTime == start {
+		delete(r.procs, pid)
+		return true
+	}
+	return false
+}

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs what building and testing need on a Debian machine, as root:
+# the BPF toolchain, the real servers and clients the tests drive, and the
+# Go tools pinned in tools/go.mod. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(clang-16 llvm-16 libbpf-dev bpftool nginx-light curl python3 make git ca-certificates)
+missing=()
+for p in "${packages[@]}"; do
+	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q
+	apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+# The packaged nginx starts a server on port 80 at install time; tests start
+# their own.
+systemctl disable --now nginx >/dev/null 2>&1 || nginx -s stop >/dev/null 2>&1 || true
+
+go mod download
+go -C tools mod download
