@@ -42,8 +42,8 @@ type Call struct {
 	Kind     Kind
 	Start    uint64
 	End      uint64
-	PID      uint32   // process (thread group) the call was observed in
-	Process  *Process // filled by the engine from PID; nil until then
+	PID      uint32         // process (thread group) the call was observed in
+	Process  *Process       // filled by the engine from PID; nil until then
 	Local    netip.AddrPort // the observed process's end of the connection
 	Peer     netip.AddrPort // the other end
 	HTTP     HTTP

@@ -10,15 +10,9 @@ import (
 	"testing"
 
 	"go.uber.org/zap"
-)
 
-// requirePrivileges skips outside root; CI runs as root and fails on skips.
-func requirePrivileges(t *testing.T) {
-	t.Helper()
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to load BPF programs")
-	}
-}
+	"github.com/ebpfreceiver/ebpfreceiver/internal/privtest"
+)
 
 type recorder struct {
 	mu    sync.Mutex
@@ -52,7 +46,7 @@ func (r *recorder) snapshot() []recorded {
 }
 
 func TestTracerSeesHTTPOfSelectedProcess(t *testing.T) {
-	requirePrivileges(t)
+	privtest.Require(t)
 	tr, err := New(Config{MaxPayload: 256, BufferSize: 1 << 20, HTTP1: true}, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
