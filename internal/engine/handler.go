@@ -1,0 +1,90 @@
+package engine
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/stream"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/tracer"
+)
+
+// evictEvery is how often idle connections are looked for.
+const evictEvery = time.Second
+
+// handler turns the tracer's records into segments for the tracker and
+// process changes into verdicts. It runs on the reader goroutine only.
+type handler struct {
+	engine    *Engine
+	tracer    *tracer.Tracer
+	seg       stream.Segment // reused: no allocation per record
+	lastEvict time.Time
+}
+
+func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
+	h.engine.events.Add(1)
+	at := h.tracer.UnixNano(ev.TsNs)
+	if ev.Kind == tracer.EventClose {
+		h.engine.tracker.Close(ev.ConnId, at)
+		return
+	}
+	h.seg = stream.Segment{
+		ConnID: ev.ConnId,
+		PID:    ev.Pid,
+		Dir:    direction(ev.Dir),
+		Role:   role(ev.Role),
+		Time:   at,
+		Len:    ev.Len,
+		Data:   payload,
+		Tail:   tail,
+		Local:  addrPort(ev.Family, &ev.LocalAddr, ev.LocalPort),
+		Peer:   addrPort(ev.Family, &ev.RemoteAddr, ev.RemotePort),
+	}
+	h.engine.tracker.Segment(&h.seg)
+}
+
+func (h *handler) Process(ev *tracer.ProcessEvent) {
+	h.engine.events.Add(1)
+	switch ev.Kind {
+	case tracer.EventExec:
+		h.engine.execed(h.tracer, ev.Pid)
+	case tracer.EventExit:
+		h.engine.registry.Remove(ev.Pid)
+		h.engine.tracker.Forget(ev.Pid)
+	}
+}
+
+func (h *handler) Idle() {
+	now := time.Now()
+	if now.Sub(h.lastEvict) < evictEvery {
+		return
+	}
+	h.lastEvict = now
+	h.engine.tracker.Evict(uint64(now.UnixNano()))
+}
+
+func direction(d uint8) stream.Direction {
+	if d == tracer.DirEgress {
+		return stream.Egress
+	}
+	return stream.Ingress
+}
+
+func role(r uint8) stream.Role {
+	switch r {
+	case tracer.RoleClient:
+		return stream.RoleClient
+	case tracer.RoleServer:
+		return stream.RoleServer
+	default:
+		return stream.RoleUnknown
+	}
+}
+
+// addrPort builds an address without allocating; IPv4-mapped IPv6
+// addresses (dual-stack sockets) become plain IPv4.
+func addrPort(family uint8, addr *[16]byte, port uint16) netip.AddrPort {
+	if family == 4 {
+		return netip.AddrPortFrom(netip.AddrFrom4([4]byte(addr[:4])), port)
+	}
+	return netip.AddrPortFrom(netip.AddrFrom16(*addr).Unmap(), port)
+}

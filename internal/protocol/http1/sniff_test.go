@@ -1,0 +1,40 @@
+package http1
+
+import "testing"
+
+func TestLooksLike(t *testing.T) {
+	tests := []struct {
+		in            string
+		request, resp bool
+	}{
+		{curlGet, true, false},
+		{"OPTIONS * HTTP/1.1\r\n", true, false},
+		{"GET http://x/ HTTP/1.1\r\n", true, false},
+		{"PATCH /a", true, false},
+		{"TRACE /", true, false},
+		{"GET /", true, false},
+		{"GET ", false, false},
+		{"GET x HTTP/1.1", false, false},
+		{"get / HTTP/1.1", false, false},
+		{"GETS / HTTP/1.1", false, false},
+		{"PRI * HTTP/2.0\r\n", false, false},
+		{"CONNECT db:5432 HTTP/1.1", false, false}, // authority forms are not sniffed
+		{nginxOK, false, true},
+		{"HTTP/1.0 200", false, true},
+		{"HTTP/1.1 20", false, false},
+		{"HTTP/1.2 200 OK", false, false},
+		{"HTTP/2 200", false, false},
+		{"HTTP/1.1 2x0 OK", false, false},
+		{"\x16\x03\x01\x02\x00", false, false},
+		{"", false, false},
+	}
+	for _, tt := range tests {
+		b := []byte(tt.in)
+		if got := LooksLikeRequest(b); got != tt.request {
+			t.Errorf("LooksLikeRequest(%q) = %v", tt.in, got)
+		}
+		if got := LooksLikeResponse(b); got != tt.resp {
+			t.Errorf("LooksLikeResponse(%q) = %v", tt.in, got)
+		}
+	}
+}

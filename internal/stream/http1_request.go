@@ -1,0 +1,97 @@
+package stream
+
+import (
+	"errors"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http1"
+)
+
+// readRequests follows the request direction through one segment: heads
+// start pending requests, bodies are skipped by count.
+func (h *h1Session) readRequests(s *Segment) {
+	data, n := captured(s), int(s.Len)
+	if h.req.uncertain() && http1.LooksLikeRequest(data) {
+		h.endRequestBody()
+	}
+	for pos := 0; pos < n; {
+		if h.req.mode == awaitStart {
+			pos = h.startRequest(s, data, pos)
+			continue
+		}
+		next, done, err := h.req.consume(s, data, pos)
+		if err != nil {
+			h.sh.stats.decodeError(call.ProtocolHTTP1)
+		}
+		if pos = next; done {
+			h.endRequestBody()
+		}
+	}
+}
+
+// startRequest reads the request head at offset pos and returns the offset
+// of its body. A head cut by the capture size still starts a request: the
+// rest of the segment is taken as head and the body as unknown.
+func (h *h1Session) startRequest(s *Segment, data []byte, pos int) int {
+	n := int(s.Len)
+	if pos = skipEmptyLines(data, pos); pos == n {
+		return n
+	}
+	if pos >= len(data) || !http1.LooksLikeRequest(data[pos:]) {
+		h.desync(&h.req)
+		return n
+	}
+	head, err := http1.ParseRequestHead(data[pos:])
+	h.pushRequest(s, &head, err == nil)
+	if err != nil {
+		if !errors.Is(err, http1.ErrIncomplete) {
+			h.sh.stats.decodeError(call.ProtocolHTTP1)
+		}
+		h.req.lose()
+		return n
+	}
+	if h.req.begin(head.Body(), head.ContentLength); h.req.mode == awaitStart {
+		h.endRequestBody()
+	}
+	return pos + head.HeaderLen
+}
+
+// skipEmptyLines skips the CRLFs some clients send after a body; a server
+// ignores them before a request line (RFC 9112 section 2.2).
+func skipEmptyLines(data []byte, pos int) int {
+	for pos < len(data) && (data[pos] == '\r' || data[pos] == '\n') {
+		pos++
+	}
+	return pos
+}
+
+// pushRequest queues a request seen in s. Its body size is the declared
+// length when the head gave one, else unknown until the body ends.
+func (h *h1Session) pushRequest(s *Segment, head *http1.RequestHead, complete bool) {
+	h.seq++
+	names := h.sh.names
+	r := pendingRequest{
+		seq: h.seq, start: s.Time, pid: s.PID, method: head.Method,
+		path: names.string(head.Path), version: head.Version, host: names.string(head.Host),
+		userAgent: names.string(head.UserAgent), hasQuery: head.HasQuery, bodySize: -1,
+	}
+	switch {
+	case !complete:
+	case head.Body() == http1.BodyLength:
+		r.bodySize = head.ContentLength
+	case head.Body() == http1.BodyNone:
+		r.bodySize = 0
+	}
+	if h.reqs.push(r, h.sh.maxPending) {
+		h.sh.stats.pendingDropped.Add(1)
+	}
+}
+
+// endRequestBody records the size of the body that just ended on the newest
+// request, if it is still waiting, and expects the next request.
+func (h *h1Session) endRequestBody() {
+	if r := h.reqs.newest(); r != nil && r.seq == h.seq && r.bodySize < 0 {
+		r.bodySize = h.req.bodySize()
+	}
+	h.req.mode = awaitStart
+}

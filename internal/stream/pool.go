@@ -1,0 +1,62 @@
+package stream
+
+import "github.com/ebpfreceiver/ebpfreceiver/internal/call"
+
+// open creates the state of a new connection, reusing a freed one.
+func (t *Tracker) open(id uint64) *conn {
+	var c *conn
+	if n := len(t.freeC); n > 0 {
+		c, t.freeC = t.freeC[n-1], t.freeC[:n-1]
+	} else {
+		c = new(conn)
+	}
+	c.id = id
+	t.conns[id] = c
+	t.stats.connections.Add(1)
+	return c
+}
+
+// classify tries to recognise the protocol from the segment's first bytes;
+// after maxClassifyTries segments the connection is ignored.
+func (t *Tracker) classify(c *conn, s *Segment) {
+	data := captured(s)
+	if len(data) == 0 {
+		return
+	}
+	switch classify(data) {
+	case call.ProtocolHTTP1:
+		c.sess = t.newHTTP1(serverRole(s, data))
+		c.sess.feed(c, s)
+	default:
+		if c.tries++; c.tries >= maxClassifyTries {
+			c.opaque = true
+		}
+	}
+}
+
+// newHTTP1 returns a fresh HTTP/1 session, reusing a freed one.
+func (t *Tracker) newHTTP1(server bool) *h1Session {
+	var h *h1Session
+	if n := len(t.freeH1); n > 0 {
+		h, t.freeH1 = t.freeH1[n-1], t.freeH1[:n-1]
+	} else {
+		h = new(h1Session)
+	}
+	h.reset(&t.sh, server)
+	return h
+}
+
+// end finishes a connection's session and frees its state for reuse.
+func (t *Tracker) end(c *conn) {
+	if c.sess != nil {
+		c.sess.finish(c)
+	}
+	if h, ok := c.sess.(*h1Session); ok && len(t.freeH1) < maxFree {
+		t.freeH1 = append(t.freeH1, h)
+	}
+	delete(t.conns, c.id)
+	t.stats.connections.Add(-1)
+	if *c = (conn{}); len(t.freeC) < maxFree {
+		t.freeC = append(t.freeC, c)
+	}
+}

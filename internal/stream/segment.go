@@ -1,0 +1,44 @@
+package stream
+
+import "net/netip"
+
+// Direction says which way bytes moved, seen from the observed process.
+type Direction uint8
+
+// Directions of a segment.
+const (
+	Ingress Direction = iota + 1 // the process read these bytes
+	Egress                       // the process wrote these bytes
+)
+
+// Role is the kernel's hint of the process's side of a connection: known when
+// the probes saw accept (server) or connect (client), unknown for connections
+// that existed before capture started.
+type Role uint8
+
+// Roles of a connection.
+const (
+	RoleUnknown Role = iota
+	RoleClient
+	RoleServer
+)
+
+// Segment is what one read- or write-family syscall moved on a connection.
+// Data and Tail alias the tracer's buffers and are valid only during the call
+// that receives the segment.
+type Segment struct {
+	ConnID uint64 // unique per connection for the capture's lifetime
+	PID    uint32
+	Dir    Direction
+	Role   Role
+	Time   uint64 // Unix nanoseconds when the syscall returned
+	Len    uint32 // bytes the syscall moved
+	// Data is the first bytes moved (at most the capture size); empty for
+	// sendfile, whose bytes never pass through user memory.
+	Data []byte
+	// Tail is the last bytes moved when Len exceeds len(Data) and the buffer
+	// was contiguous; empty otherwise.
+	Tail  []byte
+	Local netip.AddrPort
+	Peer  netip.AddrPort
+}

@@ -1,0 +1,64 @@
+package stream
+
+import (
+	"net/netip"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http1"
+)
+
+// session decodes one connection's application protocol. A session never
+// keeps a segment's Data or Tail past the call that received it.
+type session interface {
+	// feed consumes the connection's next segment.
+	feed(c *conn, s *Segment)
+	// finish completes what the end of the connection completes and drops
+	// what cannot be completed; the session is recycled afterwards.
+	finish(c *conn)
+}
+
+// conn is the state of one connection.
+type conn struct {
+	id       uint64
+	pid      uint32 // the process of the latest segment
+	lastSeen uint64
+	local    netip.AddrPort
+	peer     netip.AddrPort
+	tries    uint8 // segments with data seen without recognising a protocol
+	opaque   bool  // no decoder recognised it: ignored until it ends
+	sess     session
+}
+
+// touch records what every segment says about its connection.
+func (c *conn) touch(s *Segment) {
+	c.pid, c.local, c.peer = s.PID, s.Local, s.Peer
+	c.lastSeen = max(c.lastSeen, s.Time)
+}
+
+// maxClassifyTries bounds how many segments with data a connection may
+// offer before it is declared opaque: a connection seen from its start is
+// classified by its first segment, one joined mid-stream by the next message
+// start, which a long body may delay.
+const maxClassifyTries = 64
+
+// classify names the protocol whose message starts at data. New decoders add
+// their cheap first-bytes check here, most specific first.
+func classify(data []byte) call.Protocol {
+	if http1.LooksLikeRequest(data) || http1.LooksLikeResponse(data) {
+		return call.ProtocolHTTP1
+	}
+	return call.ProtocolUnknown
+}
+
+// captured returns the part of Data that the segment really moved.
+func captured(s *Segment) []byte {
+	return s.Data[:min(len(s.Data), int(s.Len))]
+}
+
+// shared is what every session of a tracker uses.
+type shared struct {
+	emit       func(*call.Call)
+	stats      *counters
+	names      *interner
+	maxPending int
+}

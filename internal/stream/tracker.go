@@ -1,0 +1,104 @@
+package stream
+
+import (
+	"time"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+)
+
+// Config bounds a Tracker's memory.
+type Config struct {
+	// MaxPending is how many requests may wait for a response on one
+	// connection; beyond it the oldest is dropped. Default 64.
+	MaxPending int
+	// IdleTimeout is how long a connection may stay silent before Evict
+	// drops it. Default 2 minutes.
+	IdleTimeout time.Duration
+}
+
+// Defaults applied by NewTracker to zero or negative values.
+const (
+	DefaultMaxPending  = 64
+	DefaultIdleTimeout = 2 * time.Minute
+)
+
+// maxFree bounds the recycled connection states kept for reuse.
+const maxFree = 256
+
+// Tracker turns the segments of many connections into calls. It is used from
+// one goroutine, except Stats, which any goroutine may call.
+type Tracker struct {
+	idle   uint64 // IdleTimeout in nanoseconds
+	conns  map[uint64]*conn
+	sh     shared
+	stats  counters
+	freeC  []*conn
+	freeH1 []*h1Session
+}
+
+// NewTracker returns a tracker that hands each call to emit, which then owns
+// it.
+func NewTracker(cfg Config, emit func(*call.Call)) *Tracker {
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = DefaultMaxPending
+	}
+	if cfg.IdleTimeout <= 0 {
+		cfg.IdleTimeout = DefaultIdleTimeout
+	}
+	t := &Tracker{idle: uint64(cfg.IdleTimeout), conns: make(map[uint64]*conn)}
+	t.sh = shared{emit: emit, stats: &t.stats, names: newInterner(), maxPending: cfg.MaxPending}
+	return t
+}
+
+// Segment consumes one segment. It allocates nothing in steady state: only a
+// new connection, a new string seen in a request, and each emitted call do.
+func (t *Tracker) Segment(s *Segment) {
+	if (s.Dir != Ingress && s.Dir != Egress) || s.Len == 0 {
+		return
+	}
+	c := t.conns[s.ConnID]
+	if c == nil {
+		c = t.open(s.ConnID)
+	}
+	c.touch(s)
+	switch {
+	case c.sess != nil:
+		c.sess.feed(c, s)
+	case !c.opaque:
+		t.classify(c, s)
+	}
+}
+
+// Close ends a connection that closed at time now. A response in progress
+// completes, at the time of its last segment rather than now; requests still
+// waiting are dropped and counted; the state is freed.
+func (t *Tracker) Close(connID uint64, now uint64) {
+	if c := t.conns[connID]; c != nil {
+		t.end(c)
+	}
+}
+
+// Evict ends, as Close does, the connections silent for longer than the idle
+// timeout at time now (Unix nanoseconds): their close was missed or they idle
+// in a pool; a later segment starts them afresh.
+func (t *Tracker) Evict(now uint64) {
+	for _, c := range t.conns {
+		if now > c.lastSeen && now-c.lastSeen > t.idle {
+			t.end(c)
+		}
+	}
+}
+
+// Forget ends, as Close does, every connection last used by process pid,
+// which exited. It scans all connections; process exits are rare next to
+// segments.
+func (t *Tracker) Forget(pid uint32) {
+	for _, c := range t.conns {
+		if c.pid == pid {
+			t.end(c)
+		}
+	}
+}
+
+// Stats returns the counters; safe from any goroutine.
+func (t *Tracker) Stats() Stats { return t.stats.snapshot() }
