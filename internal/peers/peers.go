@@ -5,7 +5,6 @@
 package peers
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -14,6 +13,8 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
+	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ import (
 type Server struct {
 	Port int
 	PID  int
-	cmd  *exec.Cmd
+	log  string
 }
 
 // FreePort returns a TCP port on 127.0.0.1 that was free a moment ago.
@@ -39,33 +40,42 @@ func FreePort(t testing.TB) int {
 }
 
 // Start runs a server process and waits until port accepts connections.
+// The server is started by a shell that exits at once, so it is not a child
+// of the test process: the collector never captures its own children, and
+// in these tests the test process plays the collector.
 func Start(t testing.TB, port int, name string, args ...string) *Server {
 	t.Helper()
-	cmd := exec.Command(name, args...)
-	var stderr bytes.Buffer
-	cmd.Stdout = &stderr
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
+	s := &Server{Port: port, log: filepath.Join(t.TempDir(), "server.log")}
+	script := `"$@" >` + s.log + ` 2>&1 </dev/null & echo $!`
+	out, err := exec.Command("/bin/sh", append([]string{"-c", script, "sh", name}, args...)...).Output()
+	if err != nil {
 		t.Fatalf("start %s: %v", name, err)
 	}
-	s := &Server{Port: port, PID: cmd.Process.Pid, cmd: cmd}
+	if s.PID, err = strconv.Atoi(strings.TrimSpace(string(out))); err != nil {
+		t.Fatalf("start %s: pid %q: %v", name, out, err)
+	}
 	t.Cleanup(func() {
 		s.Stop()
 		if t.Failed() {
-			t.Logf("%s output:\n%s", name, stderr.String())
+			msg, _ := os.ReadFile(s.log)
+			t.Logf("%s output:\n%s", name, msg)
 		}
 	})
 	waitListening(t, port, name)
 	return s
 }
 
-// Stop kills the server and reaps it; safe to call twice.
+// Stop kills the server and waits until it is gone; safe to call twice.
 func (s *Server) Stop() {
-	if s.cmd.ProcessState != nil {
+	if syscall.Kill(s.PID, syscall.SIGKILL) != nil {
 		return
 	}
-	s.cmd.Process.Kill()
-	s.cmd.Wait()
+	for i := 0; i < 200; i++ {
+		if syscall.Kill(s.PID, 0) != nil {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func waitListening(t testing.TB, port int, name string) {
@@ -132,7 +142,7 @@ func Curl(t testing.TB, args ...string) string {
 	curl := lookPath(t, "curl")
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, curl, append([]string{"-sS"}, args...)...).Output()
+	out, err := grandchild(ctx, curl, append([]string{"-sS"}, args...)...).Output()
 	if err != nil {
 		t.Fatalf("curl %v: %v", args, err)
 	}
@@ -164,4 +174,22 @@ func GoProgram(t testing.TB, name string) string {
 		t.Fatalf("build %s: %v\n%s", name, err, msg)
 	}
 	return out
+}
+
+// Run runs a program to completion and returns its standard output.
+func Run(t testing.TB, name string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := grandchild(ctx, name, args...).Output()
+	if err != nil {
+		t.Fatalf("run %s %v: %v", name, args, err)
+	}
+	return string(out)
+}
+
+// grandchild runs a program under a shell that waits for it, so the program
+// is not a child of the test process (see Start).
+func grandchild(ctx context.Context, name string, args ...string) *exec.Cmd {
+	return exec.CommandContext(ctx, "/bin/sh", append([]string{"-c", `"$@"; exit $?`, "sh", name}, args...)...)
 }

@@ -21,6 +21,7 @@ type framer struct {
 	chunks    http1.ChunkWalker
 	size      int64 // body bytes consumed so far
 	sizeKnown bool  // size counts only body bytes
+	held      carry // the start of a head split across segments
 }
 
 // begin sets the framing for a body announced by a complete head.

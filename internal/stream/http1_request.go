@@ -10,6 +10,7 @@ import (
 // readRequests follows the request direction through one segment: heads
 // start pending requests, bodies are skipped by count.
 func (h *h1Session) readRequests(s *Segment) {
+	s = h.req.held.join(s, h.sh.joined, &h.sh.joinedSeg, false)
 	data, n := captured(s), int(s.Len)
 	if h.req.uncertain() && http1.LooksLikeRequest(data) {
 		h.endRequestBody()
@@ -38,10 +39,16 @@ func (h *h1Session) startRequest(s *Segment, data []byte, pos int) int {
 		return n
 	}
 	if pos >= len(data) || !http1.LooksLikeRequest(data[pos:]) {
+		if pos < len(data) && http1.StartsRequest(data[pos:]) && h.req.held.hold(s, data, pos) {
+			return n
+		}
 		h.desync(&h.req)
 		return n
 	}
 	head, err := http1.ParseRequestHead(data[pos:])
+	if errors.Is(err, http1.ErrIncomplete) && h.req.held.hold(s, data, pos) {
+		return n
+	}
 	h.pushRequest(s, &head, err == nil)
 	if err != nil {
 		if !errors.Is(err, http1.ErrIncomplete) {

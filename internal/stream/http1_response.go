@@ -11,6 +11,7 @@ import (
 // complete responses emit calls. A segment that starts with a status line
 // ends a response whose end was uncertain.
 func (h *h1Session) readResponses(c *conn, s *Segment) {
+	s = h.resp.held.join(s, h.sh.joined, &h.sh.joinedSeg, true)
 	data, n := captured(s), int(s.Len)
 	if h.resp.uncertain() && http1.LooksLikeResponse(data) {
 		h.completeResponse(c)
@@ -37,10 +38,16 @@ func (h *h1Session) readResponses(c *conn, s *Segment) {
 func (h *h1Session) startResponse(c *conn, s *Segment, data []byte, pos int) int {
 	n := int(s.Len)
 	if pos >= len(data) || !http1.LooksLikeResponse(data[pos:]) {
+		if pos < len(data) && http1.StartsResponse(data[pos:]) && h.resp.held.hold(s, data, pos) {
+			return n
+		}
 		h.desync(&h.resp)
 		return n
 	}
 	head, err := http1.ParseResponseHead(data[pos:])
+	if errors.Is(err, http1.ErrIncomplete) && h.resp.held.hold(s, data, pos) {
+		return n
+	}
 	if err != nil {
 		return h.cutResponse(s, &head, err)
 	}

@@ -125,15 +125,28 @@ func TestHTTP1ResponseSplitOverWrites(t *testing.T) {
 		end := h.send(Egress, resp[len(nginxHead)+300:])
 		h.expect(summary{server, "GET", "/", 200, start, end, 0, 615})
 	})
-	t.Run("head itself split: ends at the next response", func(t *testing.T) {
+	t.Run("head itself split: joined with the next write", func(t *testing.T) {
 		h := newHarness(t, RoleServer)
 		s1 := h.send(Ingress, get("/"))
 		h.send(Egress, resp[:40])
 		e1 := h.send(Egress, resp[40:])
 		s2 := h.send(Ingress, get("/2"))
 		e2 := h.send(Egress, goHello)
-		h.expect(summary{server, "GET", "/", 200, s1, e1, 0, -1}, summary{server, "GET", "/2", 200, s2, e2, 0, 12})
+		h.expect(summary{server, "GET", "/", 200, s1, e1, 0, 615}, summary{server, "GET", "/2", 200, s2, e2, 0, 12})
 	})
+}
+
+func TestHTTP1RequestSplitByReadAhead(t *testing.T) {
+	// A Go server reads one byte ahead while a handler runs: the next
+	// request arrives as "G" then "ET /2 ...".
+	h := newHarness(t, RoleServer)
+	s1 := h.send(Ingress, get("/1"))
+	e1 := h.send(Egress, goHello)
+	req := get("/2")
+	s2 := h.send(Ingress, req[:1])
+	h.send(Ingress, req[1:])
+	e2 := h.send(Egress, goHello)
+	h.expect(summary{server, "GET", "/1", 200, s1, e1, 0, 12}, summary{server, "GET", "/2", 200, s2, e2, 0, 12})
 }
 
 func TestHTTP1SendfileBody(t *testing.T) {

@@ -61,4 +61,6 @@ type shared struct {
 	stats      *counters
 	names      *interner
 	maxPending int
+	joined     []byte  // scratch for a held head joined with the next segment
+	joinedSeg  Segment // the segment carrying joined
 }

@@ -46,7 +46,10 @@ func NewTracker(cfg Config, emit func(*call.Call)) *Tracker {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	t := &Tracker{idle: uint64(cfg.IdleTimeout), conns: make(map[uint64]*conn)}
-	t.sh = shared{emit: emit, stats: &t.stats, names: newInterner(), maxPending: cfg.MaxPending}
+	t.sh = shared{
+		emit: emit, stats: &t.stats, names: newInterner(), maxPending: cfg.MaxPending,
+		joined: make([]byte, 0, carryMax+maxCaptured),
+	}
 	return t
 }
 

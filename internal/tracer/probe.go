@@ -56,9 +56,9 @@ func (p *Probe) load(spec *ebpf.CollectionSpec, maps map[string]*ebpf.Map) error
 	one := &ebpf.CollectionSpec{
 		Maps:      spec.Maps,
 		Programs:  map[string]*ebpf.ProgramSpec{p.Name: spec.Programs[p.Name]},
-		Variables: spec.Variables,
 		Types:     spec.Types,
 		ByteOrder: spec.ByteOrder,
+		// No Variables: see createMaps.
 	}
 	coll, err := ebpf.NewCollectionWithOptions(one, ebpf.CollectionOptions{MapReplacements: maps})
 	if err != nil {

@@ -121,6 +121,10 @@ func boolByte(b bool) uint8 {
 func createMaps(spec *ebpf.CollectionSpec) (map[string]*ebpf.Map, error) {
 	mapsOnly := spec.Copy()
 	mapsOnly.Programs = nil
+	// Constants are already in the .rodata contents. Loading Variables would
+	// mmap the data sections, and those mappings keep the maps alive until a
+	// garbage collection, past Close.
+	mapsOnly.Variables = nil
 	coll, err := ebpf.NewCollection(mapsOnly)
 	if err != nil {
 		return nil, fmt.Errorf("create maps: %w", err)

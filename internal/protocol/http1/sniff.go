@@ -64,3 +64,42 @@ func versionOf(b []byte) string {
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+// StartsRequest reports whether b, shorter than a request line's first
+// bytes, could be the beginning of one: a prefix of a standard method and
+// the following space. Servers that read one byte ahead split requests so.
+func StartsRequest(b []byte) bool {
+	if len(b) == 0 {
+		return false
+	}
+	for _, m := range methods {
+		if len(b) <= len(m)+1 && string(b) == (m + " ")[:len(b)] {
+			return true
+		}
+	}
+	return false
+}
+
+// StartsResponse reports whether b, shorter than a status line's first
+// bytes, could be the beginning of one.
+func StartsResponse(b []byte) bool {
+	if len(b) == 0 || len(b) > 12 {
+		return false
+	}
+	const prefix = "HTTP/1.1 "
+	for i, c := range b {
+		switch {
+		case i < len(prefix) && i == 7:
+			if c != '0' && c != '1' {
+				return false
+			}
+		case i < len(prefix):
+			if c != prefix[i] {
+				return false
+			}
+		case !isDigit(c):
+			return false
+		}
+	}
+	return true
+}

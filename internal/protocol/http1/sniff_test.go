@@ -38,3 +38,22 @@ func TestLooksLike(t *testing.T) {
 		}
 	}
 }
+
+func TestStartsRequestAndResponse(t *testing.T) {
+	for _, tc := range []struct {
+		in       string
+		req, rsp bool
+	}{
+		{"G", true, false}, {"GE", true, false}, {"GET ", true, false}, {"OPTIONS ", true, false},
+		{"GET /", false, false}, {"X", false, false}, {"", false, false}, {"get", false, false},
+		{"H", true, true}, {"HTTP/1.", false, true}, {"HTTP/1.0 2", false, true}, {"HTTP/1.1 200", false, true},
+		{"HTTP/2", false, false}, {"HTTP/1.1 20x", false, false}, {"HTTP/1.1 200 OK", false, false},
+	} {
+		if got := StartsRequest([]byte(tc.in)); got != tc.req {
+			t.Errorf("StartsRequest(%q) = %v", tc.in, got)
+		}
+		if got := StartsResponse([]byte(tc.in)); got != tc.rsp {
+			t.Errorf("StartsResponse(%q) = %v", tc.in, got)
+		}
+	}
+}

@@ -1,0 +1,48 @@
+package stream
+
+// carryMax bounds the bytes of a message head held back for the next
+// segment of the same direction.
+const carryMax = 256
+
+// carry holds the start of a message head that ended a fully captured
+// segment, such as the single byte a Go server reads ahead of the next
+// request, so the head can be parsed once the next segment completes it.
+type carry struct {
+	buf [carryMax]byte
+	n   int
+	at  uint64 // time of the segment that carried the first byte
+	pid uint32
+}
+
+// hold keeps data[pos:] when the segment was captured whole and the rest is
+// small enough; it reports whether it did.
+func (c *carry) hold(s *Segment, data []byte, pos int) bool {
+	if len(data) != int(s.Len) || pos >= len(data) || len(data)-pos > carryMax {
+		return false
+	}
+	c.n = copy(c.buf[:], data[pos:])
+	c.at, c.pid = s.Time, s.PID
+	return true
+}
+
+// join returns s with the held bytes in front of its captured data, using
+// buf for the joined bytes; the carry is emptied. Without held bytes it
+// returns s. The joined segment keeps s's time when atEnd (a response ends
+// with its last bytes), else the held bytes' time (a request starts with
+// its first).
+func (c *carry) join(s *Segment, buf []byte, out *Segment, atEnd bool) *Segment {
+	if c.n == 0 {
+		return s
+	}
+	*out = *s
+	out.Data = append(append(buf[:0], c.buf[:c.n]...), captured(s)...)
+	out.Len = uint32(c.n) + s.Len
+	if !atEnd {
+		out.Time, out.PID = c.at, c.pid
+	}
+	c.n = 0
+	return out
+}
+
+// maxCaptured is the most bytes the probes capture from one syscall.
+const maxCaptured = 4096
