@@ -75,7 +75,7 @@ func (r *Registry) Prune() int {
 	r.mu.RUnlock()
 	dropped := 0
 	for pid, start := range starts {
-		if r.stale(pid, start) && r.removeIf(pid, start) {
+		if r.stale(pid, start) && r.RemoveIf(pid, start) {
 			dropped++
 		}
 	}
@@ -112,9 +112,9 @@ func (r *Registry) stale(pid uint32, start uint64) bool {
 	return st.startTime != start
 }
 
-// removeIf removes pid's entry if it still describes the process that
-// started at start, not one a concurrent Refresh stored.
-func (r *Registry) removeIf(pid uint32, start uint64) bool {
+// RemoveIf removes pid's entry if it still describes the process that
+// started at start, not one a later exec of a reused PID stored.
+func (r *Registry) RemoveIf(pid uint32, start uint64) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if p := r.procs[pid]; p != nil && p.StartTime == start {
@@ -122,4 +122,12 @@ func (r *Registry) removeIf(pid uint32, start uint64) bool {
 		return true
 	}
 	return false
+}
+
+// Cached returns pid's entry without reading procfs.
+func (r *Registry) Cached(pid uint32) (*call.Process, bool) {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	p, ok := r.procs[pid]
+	return p, ok
 }

@@ -138,7 +138,11 @@ func (e *Engine) selectRunning(ctx context.Context, t *tracer.Tracer) error {
 }
 
 // decide reads a process and sets its verdict when it differs from the
-// kernel's default. Processes that vanish meanwhile are ignored.
+// kernel's default; refresh re-reads a process that called execve (its
+// executable, command line and environment changed) and drops a verdict that
+// no longer applies. Reading at exec also describes processes that exit
+// before their calls are delivered. Processes that vanish meanwhile are
+// ignored.
 func (e *Engine) decide(t *tracer.Tracer, pid uint32, refresh bool) {
 	lookup := e.registry.Lookup
 	if refresh {
@@ -149,23 +153,15 @@ func (e *Engine) decide(t *tracer.Tracer, pid uint32, refresh bool) {
 		return
 	}
 	selected := e.selector.Selected(p)
-	if selected == e.selector.MatchAll() && !refresh {
+	if selected == e.selector.MatchAll() {
+		if refresh {
+			t.Forget(pid)
+		}
 		return
 	}
 	if err := t.Capture(pid, selected); err != nil {
 		e.logger.Debug("set process verdict", zap.Uint32("pid", pid), zap.Error(err))
 	}
-}
-
-// execed re-reads a process that called execve: its executable, command
-// line and environment changed. With no rule to check, the identity is only
-// dropped and read again at its first call.
-func (e *Engine) execed(t *tracer.Tracer, pid uint32) {
-	if len(e.cfg.Instrument) == 0 && len(e.cfg.Exclude) == 0 {
-		e.registry.Remove(pid)
-		return
-	}
-	e.decide(t, pid, true)
 }
 
 // deliver completes a call with its process and passes it on.

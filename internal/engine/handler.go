@@ -8,8 +8,24 @@ import (
 	"github.com/ebpfreceiver/ebpfreceiver/internal/tracer"
 )
 
-// evictEvery is how often idle connections are looked for.
-const evictEvery = time.Second
+const (
+	// evictEvery is how often idle connections and exited processes are
+	// looked for.
+	evictEvery = time.Second
+	// exitGrace is how long an exited process's identity is kept: calls that
+	// its connections' close events complete arrive after its exit.
+	exitGrace = 2 * time.Second
+	// pruneEvery is how often cached identities are checked against /proc,
+	// repairing what lost exit records left behind.
+	pruneEvery = 30 * time.Second
+)
+
+// exited is a process that exited, with the start time that identifies it.
+type exited struct {
+	pid   uint32
+	start uint64
+	at    time.Time
+}
 
 // handler turns the tracer's records into segments for the tracker and
 // process changes into verdicts. It runs on the reader goroutine only.
@@ -18,6 +34,8 @@ type handler struct {
 	tracer    *tracer.Tracer
 	seg       stream.Segment // reused: no allocation per record
 	lastEvict time.Time
+	lastPrune time.Time
+	exits     []exited // oldest first
 }
 
 func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
@@ -46,10 +64,12 @@ func (h *handler) Process(ev *tracer.ProcessEvent) {
 	h.engine.events.Add(1)
 	switch ev.Kind {
 	case tracer.EventExec:
-		h.engine.execed(h.tracer, ev.Pid)
+		h.engine.decide(h.tracer, ev.Pid, true)
 	case tracer.EventExit:
-		h.engine.registry.Remove(ev.Pid)
 		h.engine.tracker.Forget(ev.Pid)
+		if p, ok := h.engine.registry.Cached(ev.Pid); ok {
+			h.exits = append(h.exits, exited{pid: ev.Pid, start: p.StartTime, at: time.Now()})
+		}
 	}
 }
 
@@ -60,6 +80,22 @@ func (h *handler) Idle() {
 	}
 	h.lastEvict = now
 	h.engine.tracker.Evict(uint64(now.UnixNano()))
+	h.forgetExited(now)
+	if now.Sub(h.lastPrune) >= pruneEvery {
+		h.lastPrune = now
+		h.engine.registry.Prune()
+	}
+}
+
+// forgetExited drops the identities of processes that exited more than
+// exitGrace ago, unless their PID already belongs to a new process.
+func (h *handler) forgetExited(now time.Time) {
+	n := 0
+	for n < len(h.exits) && now.Sub(h.exits[n].at) >= exitGrace {
+		h.engine.registry.RemoveIf(h.exits[n].pid, h.exits[n].start)
+		n++
+	}
+	h.exits = append(h.exits[:0], h.exits[n:]...)
 }
 
 func direction(d uint8) stream.Direction {

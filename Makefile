@@ -1,0 +1,44 @@
+# Tools come from their own module (tools/go.mod) so they never touch the
+# receiver's dependencies.
+GO        ?= go
+GOTOOL    := $(GO) tool -modfile=tools/go.mod
+BIN_DIR   := bin
+OTELCOL   := $(BIN_DIR)/otelcol-custom
+COLLECTOR_CONFIG ?= testdata/collector.yaml
+
+.PHONY: setup generate generate-bpf generate-metadata build run test bench-probes
+
+## setup: install the BPF toolchain and the test peers (Debian packages, as root)
+setup:
+	scripts/setup.sh
+
+## generate: regenerate every committed generated file
+generate: generate-bpf generate-metadata
+
+## generate-bpf: compile bpf/*.c with clang-16 and regenerate the Go bindings (bpf2go)
+generate-bpf:
+	$(GO) generate ./internal/tracer/...
+
+## generate-metadata: regenerate receiver/ebpfreceiver/internal/metadata and
+## its tests from metadata.yaml (mdatagen output is committed)
+generate-metadata:
+	$(GOTOOL) mdatagen receiver/ebpfreceiver/metadata.yaml
+
+## build: build the collector distribution with ocb into $(OTELCOL)
+build:
+	mkdir -p $(BIN_DIR)
+	$(GOTOOL) builder --config=builder-config.yaml
+	cp $(BIN_DIR)/build/otelcol-custom $(OTELCOL)
+
+## run: set up, build, and run the collector with $(COLLECTOR_CONFIG) beside a
+## demo workload (python http.server on :8000 and a curl every 2s); needs root
+run: setup build
+	scripts/run-demo.sh $(OTELCOL) $(COLLECTOR_CONFIG)
+
+## test: set up, build, and run every test; privileged tests fail instead of skipping
+test: setup build
+	EBPFRECEIVER_PRIVILEGED=1 $(GO) test -count=1 -timeout 20m ./...
+
+## bench-probes: what hooking a syscall costs, raw tracepoint vs per-syscall tracepoint
+bench-probes:
+	$(GO) test -run '^$$' -bench . -benchtime 2000000x -count 5 ./internal/tracer/probecost/

@@ -1,0 +1,215 @@
+package ebpfreceiver // import "github.com/ebpfreceiver/ebpfreceiver/receiver/ebpfreceiver"
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/discovery"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/engine"
+)
+
+// Temporality values accepted by metrics::temporality.
+const (
+	TemporalityCumulative = "cumulative"
+	TemporalityDelta      = "delta"
+)
+
+// Transport values accepted by capture::transport.
+const (
+	TransportAuto    = "auto"
+	TransportRingbuf = "ringbuf"
+	TransportPerf    = "perf"
+)
+
+// Limits checked by Validate.
+const (
+	minPayloadBytes  = 64
+	maxPayloadBytes  = 4096
+	minBufferSize    = 64 << 10
+	maxBufferSize    = 1 << 30
+	minInterval      = 100 * time.Millisecond
+	maxTraceBatch    = 65536
+	defaultBatchSize = 512
+)
+
+// Config is the user configuration of the ebpf receiver. Unknown keys are
+// rejected when the collector decodes it.
+type Config struct {
+	Discovery DiscoveryConfig `mapstructure:"discovery"`
+	Protocols ProtocolsConfig `mapstructure:"protocols"`
+	Traces    TracesConfig    `mapstructure:"traces"`
+	Metrics   MetricsConfig   `mapstructure:"metrics"`
+	Capture   CaptureConfig   `mapstructure:"capture"`
+
+	// prevent unkeyed literal initialization
+	_ struct{}
+}
+
+// DiscoveryConfig selects the processes to instrument. A process is selected
+// when any Instrument rule matches it (or Instrument is empty) and no Exclude
+// rule matches it. The collector itself is always excluded.
+type DiscoveryConfig struct {
+	Instrument []RuleConfig `mapstructure:"instrument"`
+	Exclude    []RuleConfig `mapstructure:"exclude"`
+}
+
+// RuleConfig matches processes; every field that is set must match.
+type RuleConfig struct {
+	// ExePath is a glob on the resolved executable path, in path.Match
+	// syntax except that `*` also matches `/`: "*/python3*" matches
+	// "/usr/bin/python3.11".
+	ExePath string `mapstructure:"exe_path"`
+	// PIDs matches any of these process IDs.
+	PIDs []uint32 `mapstructure:"pids"`
+}
+
+// ProtocolsConfig turns protocol decoders on or off.
+type ProtocolsConfig struct {
+	// HTTP decodes HTTP/1.x requests and responses.
+	HTTP bool `mapstructure:"http"`
+}
+
+// TracesConfig controls how spans are batched before the next consumer.
+type TracesConfig struct {
+	// BatchSize is the number of spans that triggers a send.
+	BatchSize int `mapstructure:"batch_size"`
+	// FlushInterval is the longest a span waits before it is sent.
+	FlushInterval time.Duration `mapstructure:"flush_interval"`
+}
+
+// MetricsConfig controls the duration histograms aggregated in the receiver.
+type MetricsConfig struct {
+	// Interval is how often the histograms are sent.
+	Interval time.Duration `mapstructure:"interval"`
+	// Temporality is "cumulative" or "delta".
+	Temporality string `mapstructure:"temporality"`
+}
+
+// CaptureConfig sizes the kernel capture.
+type CaptureConfig struct {
+	// MaxPayloadBytes is how many bytes of each read or write are copied
+	// from the kernel, 64 to 4096.
+	MaxPayloadBytes int `mapstructure:"max_payload_bytes"`
+	// BufferSize is the size of the kernel-to-collector buffer: a power of
+	// two of at least 64KiB, written as bytes or as "8MiB".
+	BufferSize ByteSize `mapstructure:"buffer_size"`
+	// Transport is "auto", "ringbuf" or "perf" (perf event array, for
+	// kernels without a BPF ring buffer).
+	Transport string `mapstructure:"transport"`
+}
+
+func createDefaultConfig() *Config {
+	return &Config{
+		Protocols: ProtocolsConfig{HTTP: true},
+		Traces:    TracesConfig{BatchSize: defaultBatchSize, FlushInterval: 200 * time.Millisecond},
+		Metrics:   MetricsConfig{Interval: 10 * time.Second, Temporality: TemporalityCumulative},
+		Capture: CaptureConfig{
+			MaxPayloadBytes: 1024,
+			BufferSize:      8 << 20,
+			Transport:       TransportAuto,
+		},
+	}
+}
+
+// Validate checks every key and names the key path of each error.
+func (cfg *Config) Validate() error {
+	return errors.Join(
+		validateRules("discovery::instrument", cfg.Discovery.Instrument),
+		validateRules("discovery::exclude", cfg.Discovery.Exclude),
+		cfg.Traces.validate(),
+		cfg.Metrics.validate(),
+		cfg.Capture.validate(),
+	)
+}
+
+func validateRules(key string, rules []RuleConfig) error {
+	var errs []error
+	for i, r := range rules {
+		errs = append(errs, r.validate(fmt.Sprintf("%s::%d", key, i)))
+	}
+	return errors.Join(errs...)
+}
+
+// validate delegates to the engine's rule check, which names the field at
+// fault, and prefixes the rule's key path.
+func (r RuleConfig) validate(key string) error {
+	if err := r.engineRule().Validate(); err != nil {
+		return fmt.Errorf("%s: %w", key, err)
+	}
+	return nil
+}
+
+func (c TracesConfig) validate() error {
+	var errs []error
+	if c.BatchSize < 1 || c.BatchSize > maxTraceBatch {
+		errs = append(errs, fmt.Errorf("traces::batch_size: must be between 1 and %d, got %d", maxTraceBatch, c.BatchSize))
+	}
+	if c.FlushInterval <= 0 {
+		errs = append(errs, fmt.Errorf("traces::flush_interval: must be positive, got %s", c.FlushInterval))
+	}
+	return errors.Join(errs...)
+}
+
+func (c MetricsConfig) validate() error {
+	var errs []error
+	if c.Interval < minInterval {
+		errs = append(errs, fmt.Errorf("metrics::interval: must be at least %s, got %s", minInterval, c.Interval))
+	}
+	switch c.Temporality {
+	case TemporalityCumulative, TemporalityDelta:
+	default:
+		errs = append(errs, fmt.Errorf("metrics::temporality: must be %q or %q, got %q",
+			TemporalityCumulative, TemporalityDelta, c.Temporality))
+	}
+	return errors.Join(errs...)
+}
+
+func (c CaptureConfig) validate() error {
+	var errs []error
+	if c.MaxPayloadBytes < minPayloadBytes || c.MaxPayloadBytes > maxPayloadBytes {
+		errs = append(errs, fmt.Errorf("capture::max_payload_bytes: must be between %d and %d, got %d",
+			minPayloadBytes, maxPayloadBytes, c.MaxPayloadBytes))
+	}
+	if err := c.BufferSize.validateBuffer(); err != nil {
+		errs = append(errs, fmt.Errorf("capture::buffer_size: %w", err))
+	}
+	switch c.Transport {
+	case TransportAuto, TransportRingbuf:
+	case TransportPerf:
+		errs = append(errs, fmt.Errorf("capture::transport: %q is not available yet; use %q or %q (ring buffer, kernel 5.8 or later)",
+			TransportPerf, TransportAuto, TransportRingbuf))
+	default:
+		errs = append(errs, fmt.Errorf("capture::transport: must be %q or %q, got %q",
+			TransportAuto, TransportRingbuf, c.Transport))
+	}
+	return errors.Join(errs...)
+}
+
+// engineConfig translates the user configuration for the capture engine.
+func (cfg *Config) engineConfig() engine.Config {
+	return engine.Config{
+		Instrument:      engineRules(cfg.Discovery.Instrument),
+		Exclude:         engineRules(cfg.Discovery.Exclude),
+		HTTP:            cfg.Protocols.HTTP,
+		MaxPayloadBytes: cfg.Capture.MaxPayloadBytes,
+		BufferSize:      int(cfg.Capture.BufferSize),
+		Transport:       cfg.Capture.Transport,
+	}
+}
+
+func engineRules(rules []RuleConfig) []discovery.Rule {
+	if len(rules) == 0 {
+		return nil
+	}
+	out := make([]discovery.Rule, len(rules))
+	for i, r := range rules {
+		out[i] = r.engineRule()
+	}
+	return out
+}
+
+func (r RuleConfig) engineRule() discovery.Rule {
+	return discovery.Rule{ExePath: r.ExePath, PIDs: slices.Clone(r.PIDs)}
+}

@@ -1,0 +1,186 @@
+package ebpfreceiver
+
+import (
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/component"
+	"go.opentelemetry.io/collector/confmap"
+	"go.opentelemetry.io/collector/confmap/confmaptest"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/discovery"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/engine"
+	"github.com/ebpfreceiver/ebpfreceiver/receiver/ebpfreceiver/internal/metadata"
+)
+
+// loadConfig decodes the receiver configuration named id from
+// testdata/config.yaml over the defaults, as the collector does.
+func loadConfig(t *testing.T, id string) (*Config, error) {
+	t.Helper()
+	cm, err := confmaptest.LoadConf(filepath.Join("testdata", "config.yaml"))
+	require.NoError(t, err)
+	sub, err := cm.Sub(id)
+	require.NoError(t, err)
+	cfg := NewFactory().CreateDefaultConfig().(*Config)
+	return cfg, sub.Unmarshal(cfg)
+}
+
+func TestLoadConfig(t *testing.T) {
+	custom := createDefaultConfig()
+	custom.Discovery = DiscoveryConfig{
+		Instrument: []RuleConfig{
+			{ExePath: "*/python3*"},
+			{PIDs: []uint32{1234, 5678}},
+			{ExePath: "/usr/sbin/nginx", PIDs: []uint32{42}},
+		},
+		Exclude: []RuleConfig{{ExePath: "*/otelcol*"}},
+	}
+	custom.Protocols.HTTP = false
+	custom.Traces = TracesConfig{BatchSize: 128, FlushInterval: time.Second}
+	custom.Metrics = MetricsConfig{Interval: 30 * time.Second, Temporality: TemporalityDelta}
+	custom.Capture = CaptureConfig{MaxPayloadBytes: 256, BufferSize: 16 << 20, Transport: TransportRingbuf}
+
+	intBuffer := createDefaultConfig()
+	intBuffer.Capture.BufferSize = 128 << 10
+	kibBuffer := createDefaultConfig()
+	kibBuffer.Capture.BufferSize = 64 << 10
+
+	tests := []struct {
+		id   component.ID
+		want *Config
+	}{
+		{id: component.NewID(metadata.Type), want: createDefaultConfig()},
+		{id: component.NewIDWithName(metadata.Type, "custom"), want: custom},
+		{id: component.NewIDWithName(metadata.Type, "int_buffer"), want: intBuffer},
+		{id: component.NewIDWithName(metadata.Type, "kib_buffer"), want: kibBuffer},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id.String(), func(t *testing.T) {
+			cfg, err := loadConfig(t, tt.id.String())
+			require.NoError(t, err)
+			require.NoError(t, confmap.Validate(cfg))
+			assert.Equal(t, tt.want, cfg)
+		})
+	}
+}
+
+func TestDefaultConfig(t *testing.T) {
+	cfg := createDefaultConfig()
+	assert.True(t, cfg.Protocols.HTTP)
+	assert.Equal(t, 10*time.Second, cfg.Metrics.Interval)
+	assert.Equal(t, TemporalityCumulative, cfg.Metrics.Temporality)
+	assert.Equal(t, 1024, cfg.Capture.MaxPayloadBytes)
+	assert.Equal(t, ByteSize(8<<20), cfg.Capture.BufferSize)
+	assert.Equal(t, TransportAuto, cfg.Capture.Transport)
+	assert.Equal(t, 512, cfg.Traces.BatchSize)
+	assert.Equal(t, 200*time.Millisecond, cfg.Traces.FlushInterval)
+	assert.NoError(t, cfg.Validate())
+}
+
+func TestLoadConfigRejectsUnknownKeys(t *testing.T) {
+	for id, key := range map[string]string{
+		"ebpf/unknown_top_key":   "routes",
+		"ebpf/unknown_rule_key":  "open_ports",
+		"ebpf/bad_buffer_string": `invalid size "8MB"`,
+	} {
+		t.Run(id, func(t *testing.T) {
+			_, err := loadConfig(t, id)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), key)
+		})
+	}
+}
+
+func TestValidate(t *testing.T) {
+	tests := []struct {
+		id   string
+		want []string
+	}{
+		{"payload_too_small", []string{"capture::max_payload_bytes: must be between 64 and 4096, got 10"}},
+		{"payload_too_large", []string{"capture::max_payload_bytes: must be between 64 and 4096, got 8192"}},
+		{"buffer_not_power_of_two", []string{"capture::buffer_size: must be a power of two, got 96KiB (98304 bytes)"}},
+		{"buffer_too_small", []string{"capture::buffer_size: must be between 64KiB and 1GiB, got 4KiB"}},
+		{"bad_transport", []string{`capture::transport: must be "auto" or "ringbuf", got "xdp"`}},
+		{"perf_transport", []string{`capture::transport: "perf" is not available yet; use "auto" or "ringbuf" (ring buffer, kernel 5.8 or later)`}},
+		{"bad_temporality", []string{`metrics::temporality: must be "cumulative" or "delta", got "gauge"`}},
+		{"short_interval", []string{"metrics::interval: must be at least 100ms, got 10ms"}},
+		{"bad_batch", []string{
+			"traces::batch_size: must be between 1 and 65536, got 0",
+			"traces::flush_interval: must be positive, got 0s",
+		}},
+		{"empty_rule", []string{"discovery::exclude::0: rule sets no field: set exe_path or pids"}},
+		{"bad_glob", []string{`discovery::instrument::0: exe_path "/usr/bin/[python": syntax error in pattern`}},
+		{"zero_pid", []string{"discovery::instrument::0: pids[1]: 0 is not a process id"}},
+		{"two_errors", []string{
+			"capture::max_payload_bytes: must be between 64 and 4096, got 10",
+			`capture::transport: must be "auto" or "ringbuf", got "xdp"`,
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.id, func(t *testing.T) {
+			cfg, err := loadConfig(t, "ebpf/"+tt.id)
+			require.NoError(t, err)
+			err = cfg.Validate()
+			require.Error(t, err)
+			for _, want := range tt.want {
+				assert.Contains(t, err.Error(), want)
+			}
+		})
+	}
+}
+
+func TestByteSize(t *testing.T) {
+	tests := []struct {
+		in      string
+		want    ByteSize
+		wantErr bool
+	}{
+		{in: "65536", want: 64 << 10},
+		{in: "64KiB", want: 64 << 10},
+		{in: "8MiB", want: 8 << 20},
+		{in: "8 MiB", want: 8 << 20},
+		{in: "1GiB", want: 1 << 30},
+		{in: "512B", want: 512},
+		{in: "8MB", wantErr: true},
+		{in: "-1", wantErr: true},
+		{in: "MiB", wantErr: true},
+		{in: "1.5MiB", wantErr: true},
+		{in: "99999999999GiB", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.in, func(t *testing.T) {
+			var b ByteSize
+			err := b.UnmarshalText([]byte(tt.in))
+			if tt.wantErr {
+				assert.Error(t, err)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, b)
+		})
+	}
+	assert.Equal(t, "8MiB", ByteSize(8<<20).String())
+	assert.Equal(t, "100", ByteSize(100).String())
+	assert.Equal(t, "0", ByteSize(0).String())
+}
+
+func TestEngineConfig(t *testing.T) {
+	cfg, err := loadConfig(t, "ebpf/custom")
+	require.NoError(t, err)
+	want := engine.Config{
+		Instrument: []discovery.Rule{
+			{ExePath: "*/python3*"},
+			{PIDs: []uint32{1234, 5678}},
+			{ExePath: "/usr/sbin/nginx", PIDs: []uint32{42}},
+		},
+		Exclude:         []discovery.Rule{{ExePath: "*/otelcol*"}},
+		HTTP:            false,
+		MaxPayloadBytes: 256,
+		BufferSize:      16 << 20,
+		Transport:       TransportRingbuf,
+	}
+	assert.Equal(t, want, cfg.engineConfig())
+}

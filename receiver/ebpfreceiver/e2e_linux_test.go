@@ -1,0 +1,339 @@
+//go:build linux
+
+package ebpfreceiver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"go.opentelemetry.io/collector/component/componenttest"
+	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	"go.opentelemetry.io/collector/receiver/receivertest"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/peers"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/privtest"
+)
+
+// These tests load the real probes and observe real programs on 127.0.0.1.
+
+// capture is a running receiver with sinks for both signals.
+type captured struct {
+	traces  *consumertest.TracesSink
+	metrics *consumertest.MetricsSink
+}
+
+// startCapture starts one receiver instance serving a traces and a metrics
+// pipeline, selecting processes whose executable matches one of globs.
+func startCapture(t *testing.T, mutate func(*Config), globs ...string) *captured {
+	t.Helper()
+	privtest.Require(t)
+	f := NewFactory()
+	cfg := f.CreateDefaultConfig().(*Config)
+	cfg.Metrics.Interval = 100 * time.Millisecond
+	cfg.Traces.FlushInterval = 50 * time.Millisecond
+	for _, g := range globs {
+		cfg.Discovery.Instrument = append(cfg.Discovery.Instrument, RuleConfig{ExePath: g})
+	}
+	if mutate != nil {
+		mutate(cfg)
+	}
+	c := &captured{traces: new(consumertest.TracesSink), metrics: new(consumertest.MetricsSink)}
+	set := receivertest.NewNopSettings(f.Type())
+	ctx := context.Background()
+	tr, err := f.CreateTraces(ctx, set, cfg, c.traces)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mr, err := f.CreateMetrics(ctx, set, cfg, c.metrics)
+	if err != nil {
+		t.Fatal(err)
+	}
+	host := componenttest.NewNopHost()
+	if err := tr.Start(ctx, host); err != nil {
+		t.Fatal(err)
+	}
+	if err := mr.Start(ctx, host); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := tr.Shutdown(ctx); err != nil {
+			t.Error(err)
+		}
+		if err := mr.Shutdown(ctx); err != nil {
+			t.Error(err)
+		}
+	})
+	return c
+}
+
+// span is a flattened span with its resource, for assertions.
+type span struct {
+	service string
+	pid     int64
+	kind    ptrace.SpanKind
+	name    string
+	start   time.Time
+	end     time.Time
+	attrs   pcommon.Map
+	status  ptrace.StatusCode
+}
+
+func (s span) str(key string) string {
+	v, _ := s.attrs.Get(key)
+	return v.AsString()
+}
+
+func (s span) int(key string) int64 {
+	v, _ := s.attrs.Get(key)
+	return v.Int()
+}
+
+func (c *captured) spans() []span {
+	var out []span
+	for _, td := range c.traces.AllTraces() {
+		for _, rs := range td.ResourceSpans().All() {
+			service, _ := rs.Resource().Attributes().Get("service.name")
+			pid, _ := rs.Resource().Attributes().Get("process.pid")
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					out = append(out, span{
+						service: service.Str(), pid: pid.Int(), kind: sp.Kind(), name: sp.Name(),
+						start: sp.StartTimestamp().AsTime(), end: sp.EndTimestamp().AsTime(),
+						attrs: sp.Attributes(), status: sp.Status().Code(),
+					})
+				}
+			}
+		}
+	}
+	return out
+}
+
+func filterSpans(spans []span, keep func(span) bool) []span {
+	var out []span
+	for _, s := range spans {
+		if keep(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// waitSpans waits until keep matches want spans, then a little longer to
+// catch any extra ones, and returns the matches.
+func (c *captured) waitSpans(t *testing.T, want int, keep func(span) bool) []span {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for len(filterSpans(c.spans(), keep)) < want && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	time.Sleep(300 * time.Millisecond)
+	got := filterSpans(c.spans(), keep)
+	if len(got) != want {
+		groups := map[string]int{}
+		for _, s := range c.spans() {
+			groups[fmt.Sprintf("%s/%d %s %s %d", s.service, s.pid, s.kind, s.name, s.int("http.response.status_code"))]++
+		}
+		t.Fatalf("got %d matching spans, want %d; all spans by service/pid kind name status: %v", len(got), want, groups)
+	}
+	return got
+}
+
+// histogramCount sums the latest cumulative count of metric name over the
+// resources of process pid.
+func (c *captured) histogramCount(name string, pid int) uint64 {
+	all := c.metrics.AllMetrics()
+	if len(all) == 0 {
+		return 0
+	}
+	var n uint64
+	last := all[len(all)-1]
+	for _, rm := range last.ResourceMetrics().All() {
+		p, _ := rm.Resource().Attributes().Get("process.pid")
+		if p.Int() != int64(pid) {
+			continue
+		}
+		for _, sm := range rm.ScopeMetrics().All() {
+			for _, m := range sm.Metrics().All() {
+				if m.Name() != name || m.Type() != pmetric.MetricTypeHistogram {
+					continue
+				}
+				for _, dp := range m.Histogram().DataPoints().All() {
+					n += dp.Count()
+				}
+			}
+		}
+	}
+	return n
+}
+
+func (c *captured) waitHistogramCount(t *testing.T, name string, pid int, want uint64) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for c.histogramCount(name, pid) != want && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if got := c.histogramCount(name, pid); got != want {
+		t.Fatalf("%s count for pid %d: %d, want %d", name, pid, got, want)
+	}
+}
+
+func TestPythonServerAndCurlAreTraced(t *testing.T) {
+	c := startCapture(t, nil, "*python3*", "*/curl")
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "hello.txt"), []byte("hello\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// Started after the receiver: selected through its exec, no restart.
+	srv := peers.PythonHTTPServer(t, dir)
+	base := "http://127.0.0.1:" + strconv.Itoa(srv.Port)
+	peers.Curl(t, "-o", "/dev/null", base+"/hello.txt")
+	peers.Curl(t, "-o", "/dev/null", base+"/missing")
+
+	server := c.waitSpans(t, 2, func(s span) bool { return s.kind == ptrace.SpanKindServer && s.pid == int64(srv.PID) })
+	client := c.waitSpans(t, 2, func(s span) bool { return s.kind == ptrace.SpanKindClient && s.service == "curl" })
+	for _, spans := range [][]span{server, client} {
+		byPath := map[string]span{}
+		for _, s := range spans {
+			byPath[s.str("url.path")] = s
+		}
+		for path, status := range map[string]int64{"/hello.txt": 200, "/missing": 404} {
+			s, ok := byPath[path]
+			if !ok {
+				t.Fatalf("no span for %s in %v", path, byPath)
+			}
+			if s.name != "GET" || s.str("http.request.method") != "GET" || s.int("http.response.status_code") != status {
+				t.Errorf("%s span %s: name %q method %q status %d, want GET/%d", s.kind, path, s.name, s.str("http.request.method"), s.int("http.response.status_code"), status)
+			}
+			if s.int("server.port") != int64(srv.Port) {
+				t.Errorf("%s span %s: server.port %d, want %d", s.kind, path, s.int("server.port"), srv.Port)
+			}
+		}
+	}
+	if !strings.HasPrefix(server[0].service, "python3") {
+		t.Errorf("server service.name %q, want the python executable's name", server[0].service)
+	}
+	c.waitHistogramCount(t, "http.server.request.duration", srv.PID, 2)
+}
+
+func TestGoKeepAliveExactCounts(t *testing.T) {
+	c := startCapture(t, nil, "*ebpfreceiver-peer-*")
+	port := peers.FreePort(t)
+	srv := peers.Start(t, port, peers.GoProgram(t, "httpserver"), "127.0.0.1:"+strconv.Itoa(port))
+	out := peers.Run(t, peers.GoProgram(t, "httpclient"), "-n", "1000", "-c", "4", "http://127.0.0.1:"+strconv.Itoa(port)+"/req")
+	observed := map[string]time.Duration{}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 3 || f[1] != "200" {
+			t.Fatalf("client line %q", line)
+		}
+		ns, _ := strconv.ParseInt(f[2], 10, 64)
+		observed[f[0]] = time.Duration(ns)
+	}
+	if len(observed) != 1000 {
+		t.Fatalf("client made %d distinct requests, want 1000", len(observed))
+	}
+	server := c.waitSpans(t, 1000, func(s span) bool { return s.kind == ptrace.SpanKindServer && s.pid == int64(srv.PID) })
+	client := c.waitSpans(t, 1000, func(s span) bool { return s.kind == ptrace.SpanKindClient })
+	for _, s := range append(server, client...) {
+		path := s.str("url.path")
+		d := s.end.Sub(s.start)
+		limit, ok := observed[path]
+		switch {
+		case !ok:
+			t.Errorf("%s span for unknown path %q", s.kind, path)
+		case s.int("http.response.status_code") != http.StatusOK:
+			t.Errorf("%s span %s: status %d", s.kind, path, s.int("http.response.status_code"))
+		case d <= 0 || d > limit:
+			t.Errorf("%s span %s: duration %v, client observed %v", s.kind, path, d, limit)
+		}
+	}
+	c.waitHistogramCount(t, "http.server.request.duration", srv.PID, 1000)
+}
+
+func TestNginxSendfileBodySize(t *testing.T) {
+	c := startCapture(t, nil, "*/nginx", "*/curl")
+	root := t.TempDir()
+	body := strings.Repeat("0123456789abcdef", 6400) // 100 KiB: sent with sendfile
+	if err := os.WriteFile(filepath.Join(root, "big.bin"), []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	srv := peers.Nginx(t, root)
+	peers.Curl(t, "-o", "/dev/null", "http://127.0.0.1:"+strconv.Itoa(srv.Port)+"/big.bin")
+	server := c.waitSpans(t, 1, func(s span) bool { return s.kind == ptrace.SpanKindServer && s.str("url.path") == "/big.bin" })
+	client := c.waitSpans(t, 1, func(s span) bool { return s.kind == ptrace.SpanKindClient && s.str("url.path") == "/big.bin" })
+	for _, s := range []span{server[0], client[0]} {
+		if s.int("http.response.status_code") != 200 || s.int("http.response.body.size") != int64(len(body)) {
+			t.Errorf("%s span: status %d body size %d, want 200 and %d", s.kind, s.int("http.response.status_code"), s.int("http.response.body.size"), len(body))
+		}
+	}
+}
+
+func TestLargePostThenNextRequestOnSameConnection(t *testing.T) {
+	c := startCapture(t, func(cfg *Config) { cfg.Capture.MaxPayloadBytes = 1024 }, "*ebpfreceiver-peer-*", "*/curl")
+	port := peers.FreePort(t)
+	srv := peers.Start(t, port, peers.GoProgram(t, "httpserver"), "127.0.0.1:"+strconv.Itoa(port))
+	upload := filepath.Join(t.TempDir(), "upload")
+	if err := os.WriteFile(upload, []byte(strings.Repeat("x", 10*1024)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	base := "http://127.0.0.1:" + strconv.Itoa(port)
+	// One curl, one connection: the POST, then a GET reusing it.
+	peers.Curl(t, "-o", "/dev/null", "--data-binary", "@"+upload, base+"/upload", "--next", "-o", "/dev/null", base+"/status/201")
+	server := c.waitSpans(t, 2, func(s span) bool { return s.kind == ptrace.SpanKindServer && s.pid == int64(srv.PID) })
+	want := map[string]struct {
+		method string
+		status int64
+	}{"/upload": {"POST", 200}, "/status/201": {"GET", 201}}
+	peersSeen := map[string]bool{}
+	for _, s := range server {
+		w, ok := want[s.str("url.path")]
+		if !ok || s.str("http.request.method") != w.method || s.int("http.response.status_code") != w.status {
+			t.Errorf("server span %q %s %d, want one of %v", s.str("url.path"), s.str("http.request.method"), s.int("http.response.status_code"), want)
+		}
+		peersSeen[s.str("network.peer.port")] = true
+	}
+	if len(peersSeen) != 1 {
+		t.Errorf("requests came over %d connections, want 1", len(peersSeen))
+	}
+}
+
+func TestShutdownLeavesNoKernelObjects(t *testing.T) {
+	privtest.Require(t)
+	before := privtest.KernelObjects(t)
+	f := NewFactory()
+	cfg := f.CreateDefaultConfig().(*Config)
+	r, err := f.CreateTraces(context.Background(), receivertest.NewNopSettings(f.Type()), cfg, new(consumertest.TracesSink))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Start(context.Background(), componenttest.NewNopHost()); err != nil {
+		t.Fatal(err)
+	}
+	during := privtest.KernelObjects(t).Added(before)
+	if len(during.Programs) == 0 || len(during.Maps) == 0 || len(during.Links) == 0 {
+		t.Fatalf("running receiver added no programs, maps or links: %+v", during)
+	}
+	if err := r.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// The kernel frees closed objects from deferred work: allow it a moment.
+	deadline := time.Now().Add(3 * time.Second)
+	left := privtest.KernelObjects(t).Added(before)
+	for !left.Empty() && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		left = privtest.KernelObjects(t).Added(before)
+	}
+	if !left.Empty() {
+		t.Fatalf("after Shutdown the kernel still holds %+v", left)
+	}
+}

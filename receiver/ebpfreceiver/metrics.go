@@ -1,0 +1,196 @@
+package ebpfreceiver // import "github.com/ebpfreceiver/ebpfreceiver/receiver/ebpfreceiver"
+
+import (
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+)
+
+// durationBounds are the explicit bucket boundaries, in seconds, of the HTTP
+// duration histograms the semantic conventions advise.
+var durationBounds = [...]float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
+
+const (
+	// seriesLimit is the number of attribute sets kept per process; further
+	// sets are folded into one series marked otel.metric.overflow=true.
+	seriesLimit = 1000
+	// staleFlushes is how many flushes a process may go without a new
+	// observation before its series are forgotten (the process has probably
+	// exited); a later call starts new series.
+	staleFlushes = 30
+)
+
+// seriesKey is the attribute set of one histogram series. It is comparable
+// and fixed-size so that recording a call is a map lookup; its strings are
+// constants or cloned when a series is created, never call buffers.
+type seriesKey struct {
+	kind     call.Kind
+	overflow bool
+	status   uint16
+	method   string
+	version  string
+	server   serverEndpoint // client calls only
+}
+
+// histogram accumulates the durations of one series.
+type histogram struct {
+	start  uint64 // Unix ns of the first observation (cumulative) or of the interval (delta)
+	counts [len(durationBounds) + 1]uint64
+	count  uint64
+	sum    float64
+	min    float64
+	max    float64
+	fresh  bool // observed since the last flush
+}
+
+func (h *histogram) observe(seconds float64) {
+	i := 0
+	for i < len(durationBounds) && seconds > durationBounds[i] {
+		i++
+	}
+	h.counts[i]++
+	if h.count == 0 || seconds < h.min {
+		h.min = seconds
+	}
+	if h.count == 0 || seconds > h.max {
+		h.max = seconds
+	}
+	h.count++
+	h.sum += seconds
+	h.fresh = true
+}
+
+// processSeries holds the series of one process.
+type processSeries struct {
+	process *call.Process // latest description, for the resource
+	pid     uint32
+	series  map[seriesKey]*histogram
+	idle    int // flushes in a row without an observation
+}
+
+// aggregator folds calls into histograms. record runs on the engine's emit
+// goroutine and collect on the flusher's; a mutex keeps both short.
+type aggregator struct {
+	mu        sync.Mutex
+	delta     bool
+	procs     map[processKey]*processSeries
+	lastFlush uint64
+	snap      []seriesSnapshot // reused by collect
+	overflows atomic.Int64     // observations folded into overflow series
+}
+
+func newAggregator(delta bool, startNs uint64) *aggregator {
+	return &aggregator{delta: delta, procs: make(map[processKey]*processSeries), lastFlush: startNs}
+}
+
+// record adds one call; it allocates only when a process or series is new.
+func (a *aggregator) record(c *call.Call) {
+	if c.Protocol != call.ProtocolHTTP1 {
+		return
+	}
+	key := httpSeriesKey(c)
+	seconds := 0.0
+	if c.End > c.Start {
+		seconds = float64(c.End-c.Start) / 1e9
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	ps := a.processOf(c)
+	a.histogramOf(ps, key, c.Start).observe(seconds)
+}
+
+func httpSeriesKey(c *call.Call) seriesKey {
+	method, _ := normalizeMethod(c.HTTP.Method)
+	key := seriesKey{kind: c.Kind, status: uint16(c.HTTP.Status), method: method, version: c.HTTP.Version}
+	if c.Kind == call.KindClient {
+		key.server = serverOf(c)
+	}
+	return key
+}
+
+func (a *aggregator) processOf(c *call.Call) *processSeries {
+	pk := processKeyOf(c)
+	ps, ok := a.procs[pk]
+	if !ok {
+		ps = &processSeries{pid: c.PID, series: make(map[seriesKey]*histogram)}
+		a.procs[pk] = ps
+	}
+	if c.Process != nil {
+		ps.process = c.Process
+	}
+	return ps
+}
+
+func (a *aggregator) histogramOf(ps *processSeries, key seriesKey, startNs uint64) *histogram {
+	if h, ok := ps.series[key]; ok {
+		return h
+	}
+	if len(ps.series) >= seriesLimit {
+		a.overflows.Add(1)
+		key = seriesKey{kind: key.kind, overflow: true}
+		if h, ok := ps.series[key]; ok {
+			return h
+		}
+	}
+	key.version = strings.Clone(key.version)
+	key.server.host = strings.Clone(key.server.host)
+	h := &histogram{start: startNs}
+	if a.delta {
+		h.start = a.lastFlush
+	}
+	ps.series[key] = h
+	return h
+}
+
+// seriesSnapshot is one series as of a flush.
+type seriesSnapshot struct {
+	group   int           // series of the same process share a group
+	process *call.Process // nil when the engine did not describe it
+	pid     uint32
+	key     seriesKey
+	h       histogram
+}
+
+// collect copies the series to export and starts a new interval: delta
+// series are reset, processes idle for staleFlushes are dropped. Series of
+// one process are contiguous in the result, which is valid until the next
+// call.
+func (a *aggregator) collect(nowNs uint64) []seriesSnapshot {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.snap = a.snap[:0]
+	group := 0
+	for pk, ps := range a.procs {
+		if !a.collectProcess(ps, group, nowNs) && ps.idle >= staleFlushes {
+			delete(a.procs, pk)
+		}
+		group++
+	}
+	a.lastFlush = nowNs
+	return a.snap
+}
+
+// collectProcess appends the process's exportable series and reports
+// whether it had fresh observations.
+func (a *aggregator) collectProcess(ps *processSeries, group int, nowNs uint64) bool {
+	fresh := false
+	for key, h := range ps.series {
+		fresh = fresh || h.fresh
+		if a.delta && !h.fresh {
+			continue
+		}
+		a.snap = append(a.snap, seriesSnapshot{group: group, process: ps.process, pid: ps.pid, key: key, h: *h})
+		h.fresh = false
+		if a.delta {
+			*h = histogram{start: nowNs}
+		}
+	}
+	if fresh {
+		ps.idle = 0
+	} else {
+		ps.idle++
+	}
+	return fresh
+}

@@ -1,0 +1,72 @@
+package ebpfreceiver // import "github.com/ebpfreceiver/ebpfreceiver/receiver/ebpfreceiver"
+
+import (
+	"context"
+	"errors"
+	"sync/atomic"
+
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/metric"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/engine"
+	"github.com/ebpfreceiver/ebpfreceiver/receiver/ebpfreceiver/internal/metadata"
+)
+
+// dropCounters counts spans lost in the receiver, by reason.
+type dropCounters struct {
+	queueFull    atomic.Int64 // the batcher's queue was full when a call arrived
+	exportFailed atomic.Int64 // the next consumer returned an error
+}
+
+// telemetrySources are what the self-telemetry callbacks read. Every
+// instrument is observable, so nothing is counted twice on the hot path.
+type telemetrySources struct {
+	stats     func() engine.Stats
+	drops     *dropCounters
+	overflows func() int64 // nil without a metrics pipeline
+}
+
+// registerTelemetry registers a callback per self-telemetry instrument;
+// tb.Shutdown unregisters them.
+func registerTelemetry(tb *metadata.TelemetryBuilder, src telemetrySources) error {
+	observe := func(read func(engine.Stats) int64) metric.Int64Callback {
+		return func(_ context.Context, o metric.Int64Observer) error {
+			o.Observe(read(src.stats()))
+			return nil
+		}
+	}
+	return errors.Join(
+		tb.RegisterEbpfLostSamplesCallback(observe(func(s engine.Stats) int64 { return int64(s.LostSamples) })),
+		tb.RegisterEbpfCallsEmittedCallback(observe(func(s engine.Stats) int64 { return int64(s.CallsEmitted) })),
+		tb.RegisterEbpfCallsDroppedCallback(observe(func(s engine.Stats) int64 { return int64(s.CallsDropped) })),
+		tb.RegisterEbpfProbesAttachedCallback(observe(func(s engine.Stats) int64 { return int64(s.ProbesAttached) })),
+		tb.RegisterEbpfProbesFailedCallback(observe(func(s engine.Stats) int64 { return int64(s.ProbesFailed) })),
+		tb.RegisterEbpfDecodeErrorsCallback(decodeErrorsCallback(src.stats)),
+		tb.RegisterEbpfSpansDroppedCallback(spansDroppedCallback(src.drops)),
+		tb.RegisterEbpfMetricOverflowCallback(func(_ context.Context, o metric.Int64Observer) error {
+			if src.overflows != nil {
+				o.Observe(src.overflows())
+			}
+			return nil
+		}),
+	)
+}
+
+func decodeErrorsCallback(stats func() engine.Stats) metric.Int64Callback {
+	return func(_ context.Context, o metric.Int64Observer) error {
+		for protocol, n := range stats().DecodeErrors {
+			o.Observe(int64(n), metric.WithAttributes(attribute.String("protocol", protocol)))
+		}
+		return nil
+	}
+}
+
+func spansDroppedCallback(drops *dropCounters) metric.Int64Callback {
+	queueFull := metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "queue_full")))
+	exportFailed := metric.WithAttributeSet(attribute.NewSet(attribute.String("reason", "export_failed")))
+	return func(_ context.Context, o metric.Int64Observer) error {
+		o.Observe(drops.queueFull.Load(), queueFull)
+		o.Observe(drops.exportFailed.Load(), exportFailed)
+		return nil
+	}
+}

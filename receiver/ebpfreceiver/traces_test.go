@@ -1,0 +1,120 @@
+package ebpfreceiver
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
+	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/ptracetest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+)
+
+func TestSpansGolden(t *testing.T) {
+	actual := newSpanConverter(testHost, testVersion).convert(goldenCalls())
+	file := filepath.Join("testdata", "golden", "traces.yaml")
+	if *update {
+		require.NoError(t, golden.WriteTraces(t, file, actual))
+	}
+	expected, err := golden.ReadTraces(file)
+	require.NoError(t, err)
+	require.NoError(t, ptracetest.CompareTraces(expected, actual,
+		ptracetest.IgnoreTraceID(), ptracetest.IgnoreSpanID(), ptracetest.IgnoreResourceSpansOrder()))
+}
+
+func TestSpansOneResourcePerProcess(t *testing.T) {
+	td := newSpanConverter(testHost, testVersion).convert(goldenCalls())
+	assert.Equal(t, 3, td.ResourceSpans().Len(), "python app, Go client, undescribed pid 999")
+	assert.Equal(t, 6, td.SpanCount(), "the call of an unknown protocol is skipped")
+}
+
+func TestSpanIDsRandomAndUnique(t *testing.T) {
+	conv := newSpanConverter(testHost, testVersion)
+	traceIDs := map[pcommon.TraceID]bool{}
+	spanIDs := map[pcommon.SpanID]bool{}
+	for range 100 {
+		td := conv.convert(goldenCalls())
+		forEachSpan(td, func(s ptrace.Span) {
+			require.False(t, s.TraceID().IsEmpty())
+			require.False(t, s.SpanID().IsEmpty())
+			require.False(t, traceIDs[s.TraceID()], "duplicate trace ID")
+			require.False(t, spanIDs[s.SpanID()], "duplicate span ID")
+			traceIDs[s.TraceID()], spanIDs[s.SpanID()] = true, true
+		})
+	}
+}
+
+func TestSpanNeverExportsQuery(t *testing.T) {
+	td := newSpanConverter(testHost, testVersion).convert(goldenCalls()[:1])
+	forEachSpan(td, func(s ptrace.Span) {
+		_, ok := s.Attributes().Get("url.query")
+		assert.False(t, ok)
+		_, ok = s.Attributes().Get("url.full")
+		assert.False(t, ok)
+	})
+}
+
+func TestServiceName(t *testing.T) {
+	tests := []struct {
+		name string
+		p    call.Process
+		want string
+	}{
+		{"OTEL_SERVICE_NAME wins", call.Process{ServiceName: "svc", ExecutableName: "app",
+			ResourceAttributes: map[string]string{"service.name": "ra"}}, "svc"},
+		{"resource attributes over executable", call.Process{ServiceName: "app", ExecutableName: "app",
+			ResourceAttributes: map[string]string{"service.name": "ra"}}, "ra"},
+		{"executable name", call.Process{ServiceName: "app", ExecutableName: "app"}, "app"},
+		{"executable name without service name", call.Process{ExecutableName: "app"}, "app"},
+		{"nothing known", call.Process{}, unknownService},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { assert.Equal(t, tt.want, serviceName(&tt.p)) })
+	}
+}
+
+func TestInstanceIDStableAndDistinct(t *testing.T) {
+	b := newResourceBuilder(testHost)
+	id := b.instanceID(pythonApp)
+	assert.Equal(t, id, newResourceBuilder(testHost).instanceID(pythonApp), "stable across builders")
+	reused := *pythonApp
+	reused.StartTime++
+	assert.NotEqual(t, id, b.instanceID(&reused), "PID reuse gives a new instance")
+	assert.NotEqual(t, id, newResourceBuilder("node-2").instanceID(pythonApp), "hosts differ")
+}
+
+func TestSplitHostHeader(t *testing.T) {
+	tests := []struct {
+		in   string
+		host string
+		port uint16
+	}{
+		{"example.com", "example.com", 0},
+		{"example.com:8080", "example.com", 8080},
+		{"[::1]:443", "::1", 443},
+		{"[::1]", "::1", 0},
+		{"::1", "::1", 0},
+		{"example.com:http", "example.com", 0},
+		{"example.com:99999", "example.com", 0},
+		{"", "", 0},
+	}
+	for _, tt := range tests {
+		host, port := splitHostHeader(tt.in)
+		assert.Equal(t, tt.host, host, tt.in)
+		assert.Equal(t, tt.port, port, tt.in)
+	}
+}
+
+func forEachSpan(td ptrace.Traces, f func(ptrace.Span)) {
+	for _, rs := range td.ResourceSpans().All() {
+		for _, ss := range rs.ScopeSpans().All() {
+			for _, s := range ss.Spans().All() {
+				f(s)
+			}
+		}
+	}
+}
