@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 
@@ -124,4 +125,43 @@ func countPrefixRole(rs []recorded, prefix string, dir, role uint8) int {
 		}
 	}
 	return n
+}
+
+func TestOneProbeFailingLeavesTheRestRunning(t *testing.T) {
+	privtest.Require(t)
+	saved := hooks
+	hooks = append(hooks[:0:0], hooks...)
+	hooks[len(hooks)-1].tracepoint = "no_such_tracepoint"
+	defer func() { hooks = saved }()
+
+	tr, err := New(Config{MaxPayload: 256, BufferSize: 1 << 16, HTTP1: true}, zap.NewNop())
+	if err != nil {
+		t.Fatalf("one failing probe stopped the tracer: %v", err)
+	}
+	defer tr.Close()
+	failed := 0
+	for _, p := range tr.Probes() {
+		if p.Err != nil {
+			failed++
+			if p.Name != hooks[len(hooks)-1].prog || !strings.Contains(p.Err.Error(), "no_such_tracepoint") {
+				t.Errorf("probe %s failed: %v", p.Name, p.Err)
+			}
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("%d probes failed, want 1", failed)
+	}
+	rec := &recorder{}
+	go tr.Run(rec)
+	if err := tr.Capture(uint32(os.Getpid()), true); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {}))
+	defer srv.Close()
+	resp, err := http.Get(srv.URL + "/still-working")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	waitFor(t, func() bool { return countPrefix(rec.snapshot(), "GET /still-working", DirIngress) == 1 })
 }
