@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/link"
 	"go.uber.org/zap"
 )
@@ -37,9 +38,11 @@ var hooks = []struct{ prog, tracepoint string }{
 // leaves the others running.
 func loadProbes(spec *ebpf.CollectionSpec, maps map[string]*ebpf.Map, logger *zap.Logger) []*Probe {
 	probes := make([]*Probe, 0, len(hooks))
+	// One cache, so the kernel's BTF is parsed once for all the loads.
+	opts := ebpf.CollectionOptions{MapReplacements: maps, Cache: btf.NewCache()}
 	for _, h := range hooks {
 		p := &Probe{Name: h.prog, Hook: h.tracepoint}
-		p.Err = p.load(spec, maps)
+		p.Err = p.load(spec, opts)
 		if p.Err == nil {
 			p.Err = p.attach()
 		}
@@ -51,8 +54,9 @@ func loadProbes(spec *ebpf.CollectionSpec, maps map[string]*ebpf.Map, logger *za
 	return probes
 }
 
-// load loads one program from a spec holding only it, against the shared maps.
-func (p *Probe) load(spec *ebpf.CollectionSpec, maps map[string]*ebpf.Map) error {
+// load loads one program from a spec holding only it, against the shared
+// maps in opts.
+func (p *Probe) load(spec *ebpf.CollectionSpec, opts ebpf.CollectionOptions) error {
 	one := &ebpf.CollectionSpec{
 		Maps:      spec.Maps,
 		Programs:  map[string]*ebpf.ProgramSpec{p.Name: spec.Programs[p.Name]},
@@ -60,7 +64,7 @@ func (p *Probe) load(spec *ebpf.CollectionSpec, maps map[string]*ebpf.Map) error
 		ByteOrder: spec.ByteOrder,
 		// No Variables: see createMaps.
 	}
-	coll, err := ebpf.NewCollectionWithOptions(one, ebpf.CollectionOptions{MapReplacements: maps})
+	coll, err := ebpf.NewCollectionWithOptions(one, opts)
 	if err != nil {
 		return fmt.Errorf("load program %s: %w", p.Name, verifierDetail(err))
 	}
