@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
 /* Socket capture for selected processes.
  *
- * One raw tracepoint on sys_exit sees every syscall as it returns, with the
- * caller's saved registers: the syscall number and arguments, and the return
- * value. For the read- and write-family syscalls on TCP sockets of selected
- * processes it sends the connection, the byte count and the first bytes
- * moved to user space; accept and connect give a connection its role. A raw
- * tracepoint needs neither kprobes nor a mounted tracefs, and costs about what
- * the per-syscall tracepoints cost (see the README).
+ * The exit tracepoints of the read- and write-family syscalls, accept and
+ * connect (syscalls/sys_exit_*) see each of those syscalls return; the
+ * caller's arguments come from its saved user registers. For TCP sockets of
+ * selected processes they send the connection, the byte count and the first
+ * bytes moved to user space; accept and connect give a connection its role.
+ * The kernel runs these programs only for the syscalls they hook, so the
+ * rest of the machine's syscalls pay nothing but the tracepoint check.
+ * Attaching them needs tracefs; where it cannot be had, one raw tracepoint
+ * on sys_exit (on_sys_exit) does the same work for every syscall, filtering
+ * on the syscall number, at a higher cost per syscall (see the README).
  *
  * inet_sock_set_state says when a connection is done; sched_process_exec and
  * sched_process_exit let user space select new processes and forget old ones.
@@ -165,7 +168,9 @@ static __always_inline const void *first_buffer(enum buffer_kind kind, __u64 arg
 }
 
 /* emit_data sends one data event: header, then the first bytes moved and,
- * for a plain buffer longer than the capture, its last TAIL_LEN bytes. */
+ * for a plain buffer longer than the capture, its last TAIL_LEN bytes. The
+ * addresses go only in events until one has reached the ring buffer: user
+ * space keeps them per connection. */
 static __always_inline void emit_data(struct sock *sk, struct conn_state *c, __u8 dir,
 				      __u32 len, const void *buf, __u32 avail, bool plain)
 {
@@ -183,7 +188,8 @@ static __always_inline void emit_data(struct sock *sk, struct conn_state *c, __u
 	e->len = len;
 	e->conn_id = c->id;
 	e->ts_ns = bpf_ktime_get_ns();
-	fill_tuple(e, sk);
+	if (!c->tuple_sent)
+		fill_tuple(e, sk);
 
 	__u32 n = avail < max_payload ? avail : max_payload;
 	if (!buf) {
@@ -200,15 +206,17 @@ static __always_inline void emit_data(struct sock *sk, struct conn_state *c, __u
 		e->tail_len = TAIL_LEN;
 	}
 	e->captured = n;
-	if (bpf_ringbuf_output(&events, r, sizeof(*e) + n, wakeup_flags()))
+	if (bpf_ringbuf_output(&events, r, sizeof(*e) + n, wakeup_flags())) {
 		count(COUNTER_LOST_DATA);
+		return;
+	}
+	if (e->family)
+		c->tuple_sent = 1;
 }
 
 static __always_inline int handle_data(struct pt_regs *regs, long ret, __u8 dir,
 				       enum buffer_kind kind)
 {
-	if (ret <= 0)
-		return 0;
 	struct sock *sk = tcp_sock_of_fd(regs_arg0(regs));
 	if (!sk)
 		return 0;
@@ -297,7 +305,40 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 		return handle_accept(ret);
 	if (nr == NR_CONNECT)
 		return handle_connect(regs, ret);
+	if (ret <= 0)
+		return 0;
 	return handle_data(regs, ret, dir, kind);
+}
+
+/* current_regs returns the current task's saved user registers, which hold
+ * the syscall's arguments. */
+static __always_inline struct pt_regs *current_regs(void)
+{
+	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+}
+
+/* on_data_exit is the body of the data syscalls' exit tracepoints. Failed
+ * and empty transfers (EAGAIN reads are common) are dropped before anything
+ * else, being cheaper to test than the process. */
+static __always_inline int on_data_exit(long ret, __u8 dir, enum buffer_kind kind)
+{
+	if (ret <= 0 || !pid_selected(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	return handle_data(current_regs(), ret, dir, kind);
+}
+
+static __always_inline int on_accept_exit(long ret)
+{
+	if (ret < 0 || !pid_selected(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	return handle_accept(ret);
+}
+
+static __always_inline int on_connect_exit(long ret)
+{
+	if (!pid_selected(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	return handle_connect(current_regs(), ret);
 }
 
 /* handle_sock_state ends a connection once the process can no longer move
@@ -321,7 +362,6 @@ static __always_inline int handle_sock_state(struct sock *sk, int state)
 			.ts_ns = bpf_ktime_get_ns(),
 		};
 		c->ended = 1;
-		fill_tuple(&e, sk);
 		if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup_flags()))
 			count(COUNTER_LOST_CONTROL);
 	}
@@ -354,7 +394,82 @@ static __always_inline int handle_process_exit(void)
 	return emit_proc(EVENT_EXIT, tgid);
 }
 
-/* sys_exit(struct pt_regs *regs, long ret): every syscall's return. */
+/* Exit tracepoints of the hooked syscalls: the kernel runs each only for
+ * its own syscall. */
+SEC("tracepoint/syscalls/sys_exit_read")
+int tp_exit_read(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_data_exit(ctx->ret, DIR_INGRESS, BUF_PLAIN);
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvfrom")
+int tp_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_data_exit(ctx->ret, DIR_INGRESS, BUF_PLAIN);
+}
+
+SEC("tracepoint/syscalls/sys_exit_readv")
+int tp_exit_readv(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_data_exit(ctx->ret, DIR_INGRESS, BUF_IOVEC);
+}
+
+SEC("tracepoint/syscalls/sys_exit_recvmsg")
+int tp_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_data_exit(ctx->ret, DIR_INGRESS, BUF_MSG);
+}
+
+SEC("tracepoint/syscalls/sys_exit_write")
+int tp_exit_write(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_data_exit(ctx->ret, DIR_EGRESS, BUF_PLAIN);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendto")
+int tp_exit_sendto(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_data_exit(ctx->ret, DIR_EGRESS, BUF_PLAIN);
+}
+
+SEC("tracepoint/syscalls/sys_exit_writev")
+int tp_exit_writev(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_data_exit(ctx->ret, DIR_EGRESS, BUF_IOVEC);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendmsg")
+int tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_data_exit(ctx->ret, DIR_EGRESS, BUF_MSG);
+}
+
+SEC("tracepoint/syscalls/sys_exit_sendfile64")
+int tp_exit_sendfile(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_data_exit(ctx->ret, DIR_EGRESS, BUF_NONE);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept")
+int tp_exit_accept(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_accept_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_accept4")
+int tp_exit_accept4(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_accept_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_connect")
+int tp_exit_connect(struct trace_event_raw_sys_exit *ctx)
+{
+	return on_connect_exit(ctx->ret);
+}
+
+/* sys_exit(struct pt_regs *regs, long ret): every syscall's return; the
+ * fallback when the per-syscall tracepoints cannot be attached. */
 SEC("raw_tracepoint/sys_exit")
 int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {

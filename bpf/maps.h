@@ -27,7 +27,8 @@ struct conn_state {
 	__u8 role;
 	__u8 protocol;
 	__u8 ended;
-	__u8 _pad[5];
+	__u8 tuple_sent; /* user space has this connection's addresses */
+	__u8 _pad[4];
 };
 
 /* conns: struct sock address -> conn_state.

@@ -78,7 +78,7 @@ func TestEngineTracesPythonAndCurl(t *testing.T) {
 	if server.PID != uint32(srv.PID) || server.Local.Port() != uint16(srv.Port) || client.Peer.Port() != uint16(srv.Port) {
 		t.Errorf("server pid %d local %v, client peer %v; want pid %d port %d", server.PID, server.Local, client.Peer, srv.PID, srv.Port)
 	}
-	if s := e.Stats(); s.ProbesAttached != 4 || s.ProbesFailed != 0 || s.Events == 0 {
+	if s := e.Stats(); s.ProbesAttached < 4 || s.ProbesFailed != 0 || s.Events == 0 {
 		t.Errorf("stats %+v", s)
 	}
 }

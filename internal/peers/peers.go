@@ -158,6 +158,12 @@ func lookPath(t testing.TB, name string) string {
 	return path
 }
 
+// GoProgramGlob matches the executables GoProgram builds for this test
+// process, and no other process's.
+func GoProgramGlob() string {
+	return fmt.Sprintf("*/ebpfreceiver-peer-*-%d", os.Getpid())
+}
+
 // GoProgram builds one of this package's Go programs (cmd/NAME) once per
 // test binary and returns its path.
 func GoProgram(t testing.TB, name string) string {

@@ -43,12 +43,13 @@ const (
 )
 
 type captureConnState struct {
-	_        structs.HostLayout
-	Id       uint64
-	Role     uint8
-	Protocol uint8
-	Ended    uint8
-	Pad      [5]uint8
+	_         structs.HostLayout
+	Id        uint64
+	Role      uint8
+	Protocol  uint8
+	Ended     uint8
+	TupleSent uint8
+	Pad       [4]uint8
 }
 
 type captureCounter uint32
@@ -123,6 +124,18 @@ const (
 	captureProgOnSchedExit       = "on_sched_exit"
 	captureProgOnSockState       = "on_sock_state"
 	captureProgOnSysExit         = "on_sys_exit"
+	captureProgTpExitAccept      = "tp_exit_accept"
+	captureProgTpExitAccept4     = "tp_exit_accept4"
+	captureProgTpExitConnect     = "tp_exit_connect"
+	captureProgTpExitRead        = "tp_exit_read"
+	captureProgTpExitReadv       = "tp_exit_readv"
+	captureProgTpExitRecvfrom    = "tp_exit_recvfrom"
+	captureProgTpExitRecvmsg     = "tp_exit_recvmsg"
+	captureProgTpExitSendfile    = "tp_exit_sendfile"
+	captureProgTpExitSendmsg     = "tp_exit_sendmsg"
+	captureProgTpExitSendto      = "tp_exit_sendto"
+	captureProgTpExitWrite       = "tp_exit_write"
+	captureProgTpExitWritev      = "tp_exit_writev"
 	captureVarCaptureAll         = "capture_all"
 	captureVarEnableHttp1        = "enable_http1"
 	captureVarMaxPayload         = "max_payload"
@@ -180,10 +193,22 @@ type captureSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type captureProgramSpecs struct {
-	OnSchedExec *ebpf.ProgramSpec `ebpf:"on_sched_exec"`
-	OnSchedExit *ebpf.ProgramSpec `ebpf:"on_sched_exit"`
-	OnSockState *ebpf.ProgramSpec `ebpf:"on_sock_state"`
-	OnSysExit   *ebpf.ProgramSpec `ebpf:"on_sys_exit"`
+	OnSchedExec    *ebpf.ProgramSpec `ebpf:"on_sched_exec"`
+	OnSchedExit    *ebpf.ProgramSpec `ebpf:"on_sched_exit"`
+	OnSockState    *ebpf.ProgramSpec `ebpf:"on_sock_state"`
+	OnSysExit      *ebpf.ProgramSpec `ebpf:"on_sys_exit"`
+	TpExitAccept   *ebpf.ProgramSpec `ebpf:"tp_exit_accept"`
+	TpExitAccept4  *ebpf.ProgramSpec `ebpf:"tp_exit_accept4"`
+	TpExitConnect  *ebpf.ProgramSpec `ebpf:"tp_exit_connect"`
+	TpExitRead     *ebpf.ProgramSpec `ebpf:"tp_exit_read"`
+	TpExitReadv    *ebpf.ProgramSpec `ebpf:"tp_exit_readv"`
+	TpExitRecvfrom *ebpf.ProgramSpec `ebpf:"tp_exit_recvfrom"`
+	TpExitRecvmsg  *ebpf.ProgramSpec `ebpf:"tp_exit_recvmsg"`
+	TpExitSendfile *ebpf.ProgramSpec `ebpf:"tp_exit_sendfile"`
+	TpExitSendmsg  *ebpf.ProgramSpec `ebpf:"tp_exit_sendmsg"`
+	TpExitSendto   *ebpf.ProgramSpec `ebpf:"tp_exit_sendto"`
+	TpExitWrite    *ebpf.ProgramSpec `ebpf:"tp_exit_write"`
+	TpExitWritev   *ebpf.ProgramSpec `ebpf:"tp_exit_writev"`
 }
 
 // captureMapSpecs contains maps before they are loaded into the kernel.
@@ -276,10 +301,22 @@ type captureVariables struct {
 //
 // It can be passed to loadCaptureObjects or ebpf.CollectionSpec.LoadAndAssign.
 type capturePrograms struct {
-	OnSchedExec *ebpf.Program `ebpf:"on_sched_exec"`
-	OnSchedExit *ebpf.Program `ebpf:"on_sched_exit"`
-	OnSockState *ebpf.Program `ebpf:"on_sock_state"`
-	OnSysExit   *ebpf.Program `ebpf:"on_sys_exit"`
+	OnSchedExec    *ebpf.Program `ebpf:"on_sched_exec"`
+	OnSchedExit    *ebpf.Program `ebpf:"on_sched_exit"`
+	OnSockState    *ebpf.Program `ebpf:"on_sock_state"`
+	OnSysExit      *ebpf.Program `ebpf:"on_sys_exit"`
+	TpExitAccept   *ebpf.Program `ebpf:"tp_exit_accept"`
+	TpExitAccept4  *ebpf.Program `ebpf:"tp_exit_accept4"`
+	TpExitConnect  *ebpf.Program `ebpf:"tp_exit_connect"`
+	TpExitRead     *ebpf.Program `ebpf:"tp_exit_read"`
+	TpExitReadv    *ebpf.Program `ebpf:"tp_exit_readv"`
+	TpExitRecvfrom *ebpf.Program `ebpf:"tp_exit_recvfrom"`
+	TpExitRecvmsg  *ebpf.Program `ebpf:"tp_exit_recvmsg"`
+	TpExitSendfile *ebpf.Program `ebpf:"tp_exit_sendfile"`
+	TpExitSendmsg  *ebpf.Program `ebpf:"tp_exit_sendmsg"`
+	TpExitSendto   *ebpf.Program `ebpf:"tp_exit_sendto"`
+	TpExitWrite    *ebpf.Program `ebpf:"tp_exit_write"`
+	TpExitWritev   *ebpf.Program `ebpf:"tp_exit_writev"`
 }
 
 func (p *capturePrograms) Close() error {
@@ -288,6 +325,18 @@ func (p *capturePrograms) Close() error {
 		p.OnSchedExit,
 		p.OnSockState,
 		p.OnSysExit,
+		p.TpExitAccept,
+		p.TpExitAccept4,
+		p.TpExitConnect,
+		p.TpExitRead,
+		p.TpExitReadv,
+		p.TpExitRecvfrom,
+		p.TpExitRecvmsg,
+		p.TpExitSendfile,
+		p.TpExitSendmsg,
+		p.TpExitSendto,
+		p.TpExitWrite,
+		p.TpExitWritev,
 	)
 }
 

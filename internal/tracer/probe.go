@@ -12,9 +12,8 @@ import (
 
 // Probe is one program and its link.
 type Probe struct {
-	Name string
-	Hook string // raw tracepoint it attaches to
-	Err  error  // why it does not run; nil when attached
+	hook
+	Err  error // why it does not run; nil when attached
 	prog *ebpf.Program
 	link link.Link
 }
@@ -25,23 +24,52 @@ type ProbeStatus struct {
 	Err  error
 }
 
-// hooks maps each program to the raw tracepoint it attaches to. Raw
-// tracepoints need neither kprobes nor tracefs.
-var hooks = []struct{ prog, tracepoint string }{
-	{captureProgOnSysExit, "sys_exit"},
-	{captureProgOnSockState, "inet_sock_set_state"},
-	{captureProgOnSchedExec, "sched_process_exec"},
-	{captureProgOnSchedExit, "sched_process_exit"},
+// hook says where a program attaches: a tracepoint group/name, or a raw
+// tracepoint name when group is empty.
+type hook struct {
+	Name  string // the program
+	group string
+	event string
+	data  bool // captures socket data (as opposed to lifecycle events)
+}
+
+// syscallHooks are the per-syscall exit tracepoints. Attaching them needs
+// tracefs (to learn their ids); the kernel then runs each program only for
+// its own syscall.
+var syscallHooks = []hook{
+	{captureProgTpExitRead, "syscalls", "sys_exit_read", true},
+	{captureProgTpExitRecvfrom, "syscalls", "sys_exit_recvfrom", true},
+	{captureProgTpExitReadv, "syscalls", "sys_exit_readv", true},
+	{captureProgTpExitRecvmsg, "syscalls", "sys_exit_recvmsg", true},
+	{captureProgTpExitWrite, "syscalls", "sys_exit_write", true},
+	{captureProgTpExitSendto, "syscalls", "sys_exit_sendto", true},
+	{captureProgTpExitWritev, "syscalls", "sys_exit_writev", true},
+	{captureProgTpExitSendmsg, "syscalls", "sys_exit_sendmsg", true},
+	{captureProgTpExitSendfile, "syscalls", "sys_exit_sendfile64", true},
+	{captureProgTpExitAccept, "syscalls", "sys_exit_accept", true},
+	{captureProgTpExitAccept4, "syscalls", "sys_exit_accept4", true},
+	{captureProgTpExitConnect, "syscalls", "sys_exit_connect", true},
+}
+
+// rawSyscallHook does the work of all syscallHooks from one raw tracepoint
+// that fires for every syscall: no tracefs needed, more cost per syscall.
+var rawSyscallHook = hook{captureProgOnSysExit, "", "sys_exit", true}
+
+// lifecycleHooks are raw tracepoints, needing no tracefs.
+var lifecycleHooks = []hook{
+	{captureProgOnSockState, "", "inet_sock_set_state", false},
+	{captureProgOnSchedExec, "", "sched_process_exec", false},
+	{captureProgOnSchedExit, "", "sched_process_exit", false},
 }
 
 // loadProbes loads and attaches each program on its own, so one refusal
 // leaves the others running.
-func loadProbes(spec *ebpf.CollectionSpec, maps map[string]*ebpf.Map, logger *zap.Logger) []*Probe {
+func loadProbes(spec *ebpf.CollectionSpec, maps map[string]*ebpf.Map, hooks []hook, logger *zap.Logger) []*Probe {
 	probes := make([]*Probe, 0, len(hooks))
 	// One cache, so the kernel's BTF is parsed once for all the loads.
 	opts := ebpf.CollectionOptions{MapReplacements: maps, Cache: btf.NewCache()}
 	for _, h := range hooks {
-		p := &Probe{Name: h.prog, Hook: h.tracepoint}
+		p := &Probe{hook: h}
 		p.Err = p.load(spec, opts)
 		if p.Err == nil {
 			p.Err = p.attach()
@@ -83,11 +111,18 @@ func verifierDetail(err error) error {
 }
 
 func (p *Probe) attach() error {
-	l, err := link.AttachRawTracepoint(link.RawTracepointOptions{Name: p.Hook, Program: p.prog})
-	if err != nil {
-		return fmt.Errorf("attach %s to raw tracepoint %s: %w", p.Name, p.Hook, err)
+	var err error
+	if p.group == "" {
+		p.link, err = link.AttachRawTracepoint(link.RawTracepointOptions{Name: p.event, Program: p.prog})
+		if err != nil {
+			return fmt.Errorf("attach %s to raw tracepoint %s: %w", p.Name, p.event, err)
+		}
+		return nil
 	}
-	p.link = l
+	p.link, err = link.Tracepoint(p.group, p.event, p.prog, nil)
+	if err != nil {
+		return fmt.Errorf("attach %s to tracepoint %s/%s: %w", p.Name, p.group, p.event, err)
+	}
 	return nil
 }
 

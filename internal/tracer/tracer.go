@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"math/bits"
+	"slices"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/ringbuf"
@@ -19,8 +20,23 @@ import (
 // MaxPayload is the largest capture size per syscall the programs support.
 const MaxPayload = 4096
 
+// SyscallHook chooses how syscalls are hooked.
+type SyscallHook string
+
+// Ways to hook syscalls.
+const (
+	// HookAuto uses the per-syscall tracepoints when tracefs is mounted or
+	// can be mounted, else the raw tracepoint.
+	HookAuto SyscallHook = ""
+	// HookTracepoints uses the per-syscall exit tracepoints only.
+	HookTracepoints SyscallHook = "tracepoint"
+	// HookRaw uses the raw tracepoint on sys_exit only.
+	HookRaw SyscallHook = "raw_tracepoint"
+)
+
 // Config sets the programs' constants and the buffer size.
 type Config struct {
+	Hook        SyscallHook
 	MaxPayload  uint32 // bytes captured per syscall, 1..MaxPayload
 	BufferSize  int    // ring buffer bytes: a power of two, at least one page
 	CaptureAll  bool   // processes without a verdict are captured
@@ -35,6 +51,7 @@ type Tracer struct {
 	probes []*Probe
 	reader *ringbuf.Reader
 	clock  clock
+	hook   SyscallHook
 }
 
 // New loads the maps and programs, attaches the programs and opens the
@@ -55,7 +72,7 @@ func New(cfg Config, logger *zap.Logger) (*Tracer, error) {
 	if err := configure(spec, cfg); err != nil {
 		return nil, err
 	}
-	t := &Tracer{logger: logger, clock: newClock()}
+	t := &Tracer{logger: logger, clock: newClock(), hook: cfg.Hook}
 	if err := t.open(spec); err != nil {
 		return nil, errors.Join(err, t.Close())
 	}
@@ -67,10 +84,10 @@ func (t *Tracer) open(spec *ebpf.CollectionSpec) error {
 	if t.maps, err = createMaps(spec); err != nil {
 		return err
 	}
-	t.probes = loadProbes(spec, t.maps, t.logger)
-	if !t.attached(captureProgOnSysExit) {
-		return fmt.Errorf("attach syscall probe: %w", t.probe(captureProgOnSysExit).Err)
+	if err := t.attachSyscalls(spec); err != nil {
+		return err
 	}
+	t.probes = append(t.probes, loadProbes(spec, t.maps, lifecycleHooks, t.logger)...)
 	if t.reader, err = ringbuf.NewReader(t.maps[captureMapEvents]); err != nil {
 		return fmt.Errorf("open ring buffer reader: %w", err)
 	}
@@ -121,15 +138,90 @@ func boolByte(b bool) uint8 {
 func createMaps(spec *ebpf.CollectionSpec) (map[string]*ebpf.Map, error) {
 	mapsOnly := spec.Copy()
 	mapsOnly.Programs = nil
-	// Constants are already in the .rodata contents. Loading Variables would
-	// mmap the data sections, and those mappings keep the maps alive until a
-	// garbage collection, past Close.
+	// Loading Variables would mmap the data sections, and those mappings
+	// keep the maps alive until a garbage collection, past Close; their
+	// values are written into the sections' contents instead.
+	if err := writeVariables(mapsOnly); err != nil {
+		return nil, err
+	}
 	mapsOnly.Variables = nil
 	coll, err := ebpf.NewCollection(mapsOnly)
 	if err != nil {
 		return nil, fmt.Errorf("create maps: %w", err)
 	}
 	return coll.Maps, nil
+}
+
+// attachSyscalls attaches the syscall probes the configuration asks for; in
+// auto mode, the per-syscall tracepoints when tracefs can be had and at least
+// one of them attaches, else the raw tracepoint.
+func (t *Tracer) attachSyscalls(spec *ebpf.CollectionSpec) error {
+	mode := t.hook
+	if mode == HookAuto {
+		mode = HookRaw
+		if err := ensureTracefs(); err != nil {
+			t.logger.Info("hooking every syscall through raw tracepoint sys_exit: per-syscall tracepoints need tracefs", zap.Error(err))
+		} else {
+			mode = HookTracepoints
+		}
+	}
+	if mode == HookTracepoints {
+		probes := loadProbes(spec, t.maps, syscallHooks, t.logger)
+		if anyAttached(probes) || t.hook == HookTracepoints {
+			t.probes = probes
+			return errIfNone(probes)
+		}
+		closeProbes(probes)
+		t.logger.Info("hooking every syscall through raw tracepoint sys_exit: no per-syscall tracepoint attached")
+	}
+	t.probes = loadProbes(spec, t.maps, []hook{rawSyscallHook}, t.logger)
+	return errIfNone(t.probes)
+}
+
+func anyAttached(probes []*Probe) bool {
+	for _, p := range probes {
+		if p.Err == nil && p.data {
+			return true
+		}
+	}
+	return false
+}
+
+// errIfNone fails when no data probe runs: nothing would be captured.
+func errIfNone(probes []*Probe) error {
+	if anyAttached(probes) {
+		return nil
+	}
+	errs := make([]error, 0, len(probes))
+	for _, p := range probes {
+		errs = append(errs, p.Err)
+	}
+	return fmt.Errorf("attach syscall probes: %w", errors.Join(errs...))
+}
+
+func closeProbes(probes []*Probe) {
+	for _, p := range slices.Backward(probes) {
+		p.close()
+	}
+}
+
+// writeVariables copies the values set on the spec's variables into the
+// contents of the data sections that hold them.
+func writeVariables(spec *ebpf.CollectionSpec) error {
+	for name, v := range spec.Variables {
+		ms := spec.Maps[v.SectionName]
+		if ms == nil || len(ms.Contents) != 1 {
+			return fmt.Errorf("set variable %s: no contents for section %s", name, v.SectionName)
+		}
+		data, ok := ms.Contents[0].Value.([]byte)
+		if !ok || int(v.Offset)+len(v.Value) > len(data) {
+			return fmt.Errorf("set variable %s: does not fit section %s", name, v.SectionName)
+		}
+		data = slices.Clone(data)
+		copy(data[v.Offset:], v.Value)
+		ms.Contents[0].Value = data
+	}
+	return nil
 }
 
 // Probes reports each program's load and attach outcome.
@@ -141,26 +233,13 @@ func (t *Tracer) Probes() []ProbeStatus {
 	return out
 }
 
-func (t *Tracer) probe(name string) *Probe {
-	for _, p := range t.probes {
-		if p.Name == name {
-			return p
-		}
-	}
-	return &Probe{Name: name, Err: errors.New("not loaded")}
-}
-
-func (t *Tracer) attached(name string) bool {
-	return t.probe(name).Err == nil
-}
-
 // Close detaches the probes, then closes the reader and the maps. It is safe
 // to call more than once, and after Run has returned or while it runs (Run
 // then returns).
 func (t *Tracer) Close() error {
 	var errs []error
-	for i := len(t.probes) - 1; i >= 0; i-- {
-		errs = append(errs, t.probes[i].close())
+	for _, p := range slices.Backward(t.probes) {
+		errs = append(errs, p.close())
 	}
 	t.probes = nil
 	if t.reader != nil {

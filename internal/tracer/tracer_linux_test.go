@@ -97,12 +97,19 @@ func TestTracerSeesHTTPOfSelectedProcess(t *testing.T) {
 			t.Errorf("%q dir %d role %d: %d events, want 1", want.prefix, want.dir, want.role, n)
 		}
 	}
+	// Addresses travel in a connection's first event only.
+	firstOf := map[uint64]bool{}
 	for _, r := range got {
 		if r.ev.Kind != EventData {
 			continue
 		}
-		if r.ev.Pid != uint32(os.Getpid()) || r.ev.LocalPort == 0 || r.ev.RemotePort == 0 || r.ev.ConnId == 0 {
-			t.Errorf("incomplete event %+v", r.ev)
+		first := !firstOf[r.ev.ConnId]
+		firstOf[r.ev.ConnId] = true
+		if r.ev.Pid != uint32(os.Getpid()) || r.ev.ConnId == 0 || int(r.ev.Captured) > 256 {
+			t.Errorf("event of another process, or over the capture size: %+v", r.ev)
+		}
+		if hasTuple := r.ev.Family != 0 && r.ev.LocalPort != 0 && r.ev.RemotePort != 0; hasTuple != first {
+			t.Errorf("event %+v: addresses %v, first of its connection %v", r.ev, hasTuple, first)
 		}
 	}
 }
@@ -129,10 +136,10 @@ func countPrefixRole(rs []recorded, prefix string, dir, role uint8) int {
 
 func TestOneProbeFailingLeavesTheRestRunning(t *testing.T) {
 	privtest.Require(t)
-	saved := hooks
-	hooks = append(hooks[:0:0], hooks...)
-	hooks[len(hooks)-1].tracepoint = "no_such_tracepoint"
-	defer func() { hooks = saved }()
+	saved := lifecycleHooks
+	lifecycleHooks = append(lifecycleHooks[:0:0], lifecycleHooks...)
+	lifecycleHooks[len(lifecycleHooks)-1].event = "no_such_tracepoint"
+	defer func() { lifecycleHooks = saved }()
 
 	tr, err := New(Config{MaxPayload: 256, BufferSize: 1 << 16, HTTP1: true}, zap.NewNop())
 	if err != nil {
@@ -143,7 +150,7 @@ func TestOneProbeFailingLeavesTheRestRunning(t *testing.T) {
 	for _, p := range tr.Probes() {
 		if p.Err != nil {
 			failed++
-			if p.Name != hooks[len(hooks)-1].prog || !strings.Contains(p.Err.Error(), "no_such_tracepoint") {
+			if p.Name != lifecycleHooks[len(lifecycleHooks)-1].Name || !strings.Contains(p.Err.Error(), "no_such_tracepoint") {
 				t.Errorf("probe %s failed: %v", p.Name, p.Err)
 			}
 		}

@@ -226,7 +226,7 @@ func TestPythonServerAndCurlAreTraced(t *testing.T) {
 }
 
 func TestGoKeepAliveExactCounts(t *testing.T) {
-	c := startCapture(t, nil, "*ebpfreceiver-peer-*")
+	c := startCapture(t, nil, peers.GoProgramGlob())
 	port := peers.FreePort(t)
 	srv := peers.Start(t, port, peers.GoProgram(t, "httpserver"), "127.0.0.1:"+strconv.Itoa(port))
 	out := peers.Run(t, peers.GoProgram(t, "httpclient"), "-n", "1000", "-c", "4", "http://127.0.0.1:"+strconv.Itoa(port)+"/req")
@@ -279,7 +279,7 @@ func TestNginxSendfileBodySize(t *testing.T) {
 }
 
 func TestLargePostThenNextRequestOnSameConnection(t *testing.T) {
-	c := startCapture(t, func(cfg *Config) { cfg.Capture.MaxPayloadBytes = 1024 }, "*ebpfreceiver-peer-*", "*/curl")
+	c := startCapture(t, func(cfg *Config) { cfg.Capture.MaxPayloadBytes = 1024 }, peers.GoProgramGlob(), "*/curl")
 	port := peers.FreePort(t)
 	srv := peers.Start(t, port, peers.GoProgram(t, "httpserver"), "127.0.0.1:"+strconv.Itoa(port))
 	upload := filepath.Join(t.TempDir(), "upload")
