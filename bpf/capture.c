@@ -169,8 +169,8 @@ static __always_inline const void *first_buffer(enum buffer_kind kind, __u64 arg
 
 /* emit_data sends one data event: header, then the first bytes moved and,
  * for a plain buffer longer than the capture, its last TAIL_LEN bytes. The
- * addresses go only in events until one has reached the ring buffer: user
- * space keeps them per connection. */
+ * addresses go only in events until one has reached the ring buffer (user
+ * space keeps them per connection), and again after a quiet spell. */
 static __always_inline void emit_data(struct sock *sk, struct conn_state *c, __u8 dir,
 				      __u32 len, const void *buf, __u32 avail, bool plain)
 {
@@ -188,7 +188,7 @@ static __always_inline void emit_data(struct sock *sk, struct conn_state *c, __u
 	e->len = len;
 	e->conn_id = c->id;
 	e->ts_ns = bpf_ktime_get_ns();
-	if (!c->tuple_sent)
+	if (!c->tuple_sent || e->ts_ns - c->last_ns > TUPLE_REFRESH_NS)
 		fill_tuple(e, sk);
 
 	__u32 n = avail < max_payload ? avail : max_payload;
@@ -210,6 +210,7 @@ static __always_inline void emit_data(struct sock *sk, struct conn_state *c, __u
 		count(COUNTER_LOST_DATA);
 		return;
 	}
+	c->last_ns = e->ts_ns;
 	if (e->family)
 		c->tuple_sent = 1;
 }

@@ -24,6 +24,7 @@ struct {
 
 struct conn_state {
 	__u64 id;
+	__u64 last_ns; /* time of the latest event sent */
 	__u8 role;
 	__u8 protocol;
 	__u8 ended;

@@ -15,3 +15,7 @@
 /* Connections tracked at once; the map is an LRU, so a full map evicts the
  * least recently used connection instead of failing. */
 #define MAX_CONNS 65536
+
+/* A connection quiet for this long gets its addresses sent again with its
+ * next event: user space may have evicted it as idle (after 2 minutes). */
+#define TUPLE_REFRESH_NS (30ULL * 1000 * 1000 * 1000)

@@ -45,6 +45,7 @@ const (
 type captureConnState struct {
 	_         structs.HostLayout
 	Id        uint64
+	LastNs    uint64
 	Role      uint8
 	Protocol  uint8
 	Ended     uint8

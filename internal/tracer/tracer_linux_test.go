@@ -47,8 +47,14 @@ func (r *recorder) snapshot() []recorded {
 }
 
 func TestTracerSeesHTTPOfSelectedProcess(t *testing.T) {
+	for _, hook := range []SyscallHook{HookTracepoints, HookRaw} {
+		t.Run(string(hook), func(t *testing.T) { testSeesHTTP(t, hook) })
+	}
+}
+
+func testSeesHTTP(t *testing.T, hook SyscallHook) {
 	privtest.Require(t)
-	tr, err := New(Config{MaxPayload: 256, BufferSize: 1 << 20, HTTP1: true}, zap.NewNop())
+	tr, err := New(Config{Hook: hook, MaxPayload: 256, BufferSize: 1 << 20, HTTP1: true}, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -56,6 +62,13 @@ func TestTracerSeesHTTPOfSelectedProcess(t *testing.T) {
 		if p.Err != nil {
 			t.Errorf("probe %s: %v", p.Name, p.Err)
 		}
+	}
+	wantProbes := len(syscallHooks) + len(lifecycleHooks)
+	if hook == HookRaw {
+		wantProbes = 1 + len(lifecycleHooks)
+	}
+	if n := len(tr.Probes()); n != wantProbes {
+		t.Errorf("%d probes, want %d", n, wantProbes)
 	}
 	rec := &recorder{}
 	done := make(chan error)
