@@ -117,10 +117,15 @@ func role(r uint8) stream.Role {
 }
 
 // addrPort builds an address without allocating; IPv4-mapped IPv6
-// addresses (dual-stack sockets) become plain IPv4.
+// addresses (dual-stack sockets) become plain IPv4. Events without
+// addresses (family 0) give the invalid zero value.
 func addrPort(family uint8, addr *[16]byte, port uint16) netip.AddrPort {
-	if family == 4 {
+	switch family {
+	case 4:
 		return netip.AddrPortFrom(netip.AddrFrom4([4]byte(addr[:4])), port)
+	case 6:
+		return netip.AddrPortFrom(netip.AddrFrom16(*addr).Unmap(), port)
+	default:
+		return netip.AddrPort{}
 	}
-	return netip.AddrPortFrom(netip.AddrFrom16(*addr).Unmap(), port)
 }

@@ -38,7 +38,10 @@ type Segment struct {
 	Data []byte
 	// Tail is the last bytes moved when Len exceeds len(Data) and the buffer
 	// was contiguous; empty otherwise.
-	Tail  []byte
+	Tail []byte
+	// Local and Peer are the connection's addresses, invalid (zero) when
+	// the segment does not carry them: they come with a connection's first
+	// segment and now and then again.
 	Local netip.AddrPort
 	Peer  netip.AddrPort
 }

@@ -29,9 +29,14 @@ type conn struct {
 	sess     session
 }
 
-// touch records what every segment says about its connection.
+// touch records what every segment says about its connection. Addresses
+// come with a connection's first segment and now and then again; segments
+// without them leave the known ones.
 func (c *conn) touch(s *Segment) {
-	c.pid, c.local, c.peer = s.PID, s.Local, s.Peer
+	c.pid = s.PID
+	if s.Local.IsValid() {
+		c.local, c.peer = s.Local, s.Peer
+	}
 	c.lastSeen = max(c.lastSeen, s.Time)
 }
 

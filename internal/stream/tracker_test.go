@@ -1,6 +1,7 @@
 package stream
 
 import (
+	"net/netip"
 	"testing"
 	"time"
 
@@ -106,5 +107,18 @@ func TestTrackerStatsDecodeErrorsKeys(t *testing.T) {
 	s := NewTracker(Config{}, nil).Stats()
 	if _, ok := s.DecodeErrors["http1"]; !ok || len(s.DecodeErrors) != len(decodedProtocols) {
 		t.Errorf("DecodeErrors = %v", s.DecodeErrors)
+	}
+}
+
+func TestTrackerKeepsAddressesFromTheFirstSegment(t *testing.T) {
+	var got []*call.Call
+	tr := NewTracker(Config{}, func(c *call.Call) { got = append(got, c) })
+	local, peer := netip.MustParseAddrPort("127.0.0.1:8080"), netip.MustParseAddrPort("127.0.0.1:50000")
+	req := []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp := []byte("HTTP/1.1 204 No Content\r\n\r\n")
+	tr.Segment(&Segment{ConnID: 1, PID: 7, Dir: Ingress, Role: RoleServer, Time: 1, Len: uint32(len(req)), Data: req, Local: local, Peer: peer})
+	tr.Segment(&Segment{ConnID: 1, PID: 7, Dir: Egress, Role: RoleServer, Time: 2, Len: uint32(len(resp)), Data: resp})
+	if len(got) != 1 || got[0].Local != local || got[0].Peer != peer {
+		t.Fatalf("calls %+v: want one with local %v peer %v", got, local, peer)
 	}
 }
