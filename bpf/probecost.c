@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* Two ways to see write(2) return, with the same body, so a benchmark can
- * compare what each hook costs a syscall: the raw tracepoint on sys_exit
+/* Two ways to see read(2) and write(2) return, with the same body, so a
+ * benchmark can compare what each hook costs: the raw tracepoint on sys_exit
  * (fires for every syscall; filters on the number) and the per-syscall
- * tracepoint syscalls/sys_exit_write (needs tracefs to attach). The body
- * filters on the process, as the capture programs do, and counts. */
+ * tracepoints syscalls/sys_exit_read and sys_exit_write (need tracefs to
+ * attach). The body filters on the process, as the capture programs do, and
+ * counts. */
 #include "headers/vmlinux.h"
 #include <bpf/bpf_helpers.h>
 #include <bpf/bpf_core_read.h>
@@ -38,8 +39,16 @@ static __always_inline int count_target(void)
 SEC("raw_tracepoint/sys_exit")
 int raw_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	if (regs_syscall_nr((struct pt_regs *)ctx->args[0]) != NR_WRITE)
+	long nr = regs_syscall_nr((struct pt_regs *)ctx->args[0]);
+
+	if (nr != NR_READ && nr != NR_WRITE)
 		return 0;
+	return count_target();
+}
+
+SEC("tracepoint/syscalls/sys_exit_read")
+int tp_sys_exit_read(void *ctx)
+{
 	return count_target();
 }
 

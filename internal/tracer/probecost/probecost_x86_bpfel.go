@@ -18,6 +18,7 @@ import (
 const (
 	probecostMapHits            = "hits"
 	probecostProgRawSysExit     = "raw_sys_exit"
+	probecostProgTpSysExitRead  = "tp_sys_exit_read"
 	probecostProgTpSysExitWrite = "tp_sys_exit_write"
 	probecostVarTargetTgid      = "target_tgid"
 )
@@ -65,6 +66,7 @@ type probecostSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type probecostProgramSpecs struct {
 	RawSysExit     *ebpf.ProgramSpec `ebpf:"raw_sys_exit"`
+	TpSysExitRead  *ebpf.ProgramSpec `ebpf:"tp_sys_exit_read"`
 	TpSysExitWrite *ebpf.ProgramSpec `ebpf:"tp_sys_exit_write"`
 }
 
@@ -123,12 +125,14 @@ type probecostVariables struct {
 // It can be passed to loadProbecostObjects or ebpf.CollectionSpec.LoadAndAssign.
 type probecostPrograms struct {
 	RawSysExit     *ebpf.Program `ebpf:"raw_sys_exit"`
+	TpSysExitRead  *ebpf.Program `ebpf:"tp_sys_exit_read"`
 	TpSysExitWrite *ebpf.Program `ebpf:"tp_sys_exit_write"`
 }
 
 func (p *probecostPrograms) Close() error {
 	return _ProbecostClose(
 		p.RawSysExit,
+		p.TpSysExitRead,
 		p.TpSysExitWrite,
 	)
 }
