@@ -43,3 +43,13 @@ test: setup build
 ## programs and the full capture, raw tracepoint vs per-syscall tracepoints
 bench-probes:
 	$(GO) test -run '^$$' -bench 'HookUnderLoad|CaptureUnderLoad' -benchtime 1x ./internal/tracer/...
+
+## bench: uninstrumented vs the ebpf receiver vs the Go SDK on one server,
+## side by side (bench/): prints the report and writes bench/out/report.md
+## and its PNGs; needs root, loopback only, bounded by BENCH_TIMEOUT.
+## BENCH_FLAGS go to benchrun, e.g. BENCH_FLAGS="-rounds 5 -duration 20s"
+BENCH_TIMEOUT ?= 15m
+BENCH_FLAGS   ?=
+.PHONY: bench
+bench:
+	timeout --foreground --kill-after=30s $(BENCH_TIMEOUT) bench/run.sh $(BENCH_FLAGS)

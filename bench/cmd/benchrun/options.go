@@ -1,0 +1,63 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// options are benchrun's flags.
+type options struct {
+	repo, out, otelcol, benchserver, sinkBin string
+	configs                                  string
+	rounds                                   int
+	duration                                 time.Duration
+	wrkThreads, wrkConns                     int
+	fixedRate                                float64
+	fixedConns                               int
+	fidelityRate                             float64
+	fidelityTime                             time.Duration
+	fidelityConns                            int
+	micro                                    bool
+	timeout, quietWait                       time.Duration
+	serverAddr, sinkAddr                     string
+	telemetryPort                            int
+}
+
+func parseFlags() options {
+	var o options
+	flag.StringVar(&o.repo, "repo", ".", "repository root")
+	flag.StringVar(&o.out, "out", "bench/out", "directory for the report, plots and logs")
+	flag.StringVar(&o.otelcol, "otelcol", "bin/otelcol-custom", "collector binary")
+	flag.StringVar(&o.benchserver, "benchserver", "bench/out/bin/benchserver", "benchserver binary")
+	flag.StringVar(&o.sinkBin, "sink", "bench/out/bin/sink", "sink binary")
+	flag.StringVar(&o.configs, "configs", "abcd", "configurations to run, a subset of abcd")
+	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every configuration once")
+	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured window")
+	flag.IntVar(&o.wrkThreads, "wrk-threads", 2, "wrk threads")
+	flag.IntVar(&o.wrkConns, "wrk-conns", 50, "wrk connections")
+	flag.Float64Var(&o.fixedRate, "rate", 10000, "fixed rate in requests per second")
+	flag.IntVar(&o.fixedConns, "rate-conns", 16, "connections of the fixed-rate load")
+	flag.Float64Var(&o.fidelityRate, "fidelity-rate", 50000, "rate of the fidelity run with (c)")
+	flag.DurationVar(&o.fidelityTime, "fidelity-duration", 30*time.Second, "length of the fidelity run; 0 skips it")
+	flag.IntVar(&o.fidelityConns, "fidelity-conns", 64, "connections of the fidelity run")
+	flag.BoolVar(&o.micro, "micro", true, "run the main module's micro-benchmarks")
+	flag.DurationVar(&o.timeout, "timeout", 12*time.Minute, "stop everything after this long")
+	flag.DurationVar(&o.quietWait, "quiet-wait", 2*time.Minute, "longest total wait for other processes to go quiet before runs")
+	flag.StringVar(&o.serverAddr, "server-addr", "127.0.0.1:18080", "benchserver address")
+	flag.StringVar(&o.sinkAddr, "sink-addr", "127.0.0.1:14318", "sink address")
+	flag.IntVar(&o.telemetryPort, "telemetry-port", 18888, "collector self-metrics port on 127.0.0.1")
+	flag.Parse()
+	return o
+}
+
+// loopback parses a flag's host:port and insists on 127.0.0.0/8: every
+// byte of load stays on this machine.
+func loopback(name, value string) (netip.AddrPort, error) {
+	addr, err := netip.ParseAddrPort(value)
+	if err != nil || !addr.Addr().IsLoopback() || !addr.Addr().Is4() {
+		return netip.AddrPort{}, fmt.Errorf("parse -%s %q: want a 127.0.0.0/8 address and port", name, value)
+	}
+	return addr, nil
+}

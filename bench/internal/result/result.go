@@ -1,0 +1,154 @@
+// Package result holds what one `make bench` measured, for the report and
+// the plots to read.
+package result
+
+import "time"
+
+// Config describes one benchmark configuration.
+type Config struct {
+	ID    string // "a", "b", …
+	Name  string // what a reader sees, e.g. "uninstrumented"
+	Short string // a plot's axis label, e.g. "none"
+	// Collector is true when otelcol-custom with the ebpf receiver runs.
+	Collector bool
+	// Spans is true when the configuration exports spans.
+	Spans bool
+}
+
+// Window is one measured load window of one run.
+type Window struct {
+	Requests int64         // successful responses
+	Errors   int64         // failed requests and non-2xx responses
+	Elapsed  time.Duration // length of the load
+	RPS      float64       // successful responses per second
+
+	// TargetRPS is the fixed rate asked for; zero at saturation.
+	TargetRPS float64
+	// Late counts fixed-rate sends that left more than 1 ms behind schedule;
+	// Unsent those never sent because the run overran its time bound.
+	Late, Unsent int64
+
+	// Latency percentiles. Saturation (wrk) has P50, P90 and P99; fixed rate
+	// has P50, P99 and P999 measured from the scheduled send time.
+	P50, P90, P99, P999 time.Duration
+
+	// CPU used by the server and the collector over the window and the
+	// flush that follows it.
+	ServerCPU, CollectorCPU time.Duration
+
+	// Spans and DataPoints the sink received for the window.
+	Spans, DataPoints int64
+
+	// Receiver self-metrics over the window (increase of the counters).
+	Lost, CallsDropped, CallsEmitted, SpansDropped, DecodeErrors, ExportFailed float64
+}
+
+// PerRequest divides d by the window's successful requests.
+func (w Window) PerRequest(d time.Duration) time.Duration {
+	if w.Requests == 0 {
+		return 0
+	}
+	return d / time.Duration(w.Requests)
+}
+
+// Collector is what one collector process showed over its life.
+type Collector struct {
+	// CaptureStarted and Ready are the times from exec to the receiver's
+	// "eBPF capture started" and the collector's "Everything is ready".
+	CaptureStarted, Ready time.Duration
+	// PeakRSSAtReady is VmHWM when ready: the start-up peak.
+	PeakRSSAtReady uint64
+	// PeakRSS is VmHWM and RSS is VmRSS at the end of the run.
+	PeakRSS, RSS uint64
+	// ProbesAttached and ProbesFailed from the receiver's self-metrics.
+	ProbesAttached, ProbesFailed float64
+}
+
+// Run is one configuration in one round.
+type Run struct {
+	Round      int
+	Config     string // Config.ID
+	Saturation Window
+	Fixed      Window
+	Collector  *Collector // nil without a collector
+	// Others is the CPU time processes outside the benchmark used during
+	// the run's windows, Wall their wall time.
+	Others, Wall time.Duration
+}
+
+// OthersShare is the share of the machine's CPU that processes outside the
+// benchmark used while wall passed.
+func OthersShare(others, wall time.Duration, cpus int) float64 {
+	if wall <= 0 {
+		return 0
+	}
+	return float64(others) / (float64(wall) * float64(max(cpus, 1)))
+}
+
+// Fidelity is the separate high-rate run with configuration (c).
+type Fidelity struct {
+	Conns     int
+	Window    Window
+	Collector Collector
+}
+
+// Machine names where the benchmark ran.
+type Machine struct {
+	CPUs       int
+	CPUModel   string
+	Kernel     string
+	GoVersion  string
+	WrkVersion string
+	Commit     string
+	Date       time.Time
+}
+
+// Settings are the knobs of the run, printed in the report.
+type Settings struct {
+	Rounds       int
+	Duration     time.Duration
+	WrkThreads   int
+	WrkConns     int
+	FixedRate    float64
+	FixedConns   int
+	FidelityRate float64
+	FidelityTime time.Duration
+}
+
+// Suite is everything one `make bench` measured.
+type Suite struct {
+	Machine  Machine
+	Settings Settings
+	Configs  []Config
+	Runs     []Run
+	Fidelity *Fidelity // nil when skipped
+	// Micro is the go test -bench output; MicroErr says why it failed.
+	Micro    string
+	MicroErr string
+	Warnings []string // odd things seen during the run
+	// Others is the CPU time processes outside the benchmark used while it
+	// measured, over Measuring of wall time.
+	Others, Measuring time.Duration
+	Elapsed           time.Duration // wall time of the whole run
+}
+
+// RunsOf returns the runs of configuration id in round order.
+func (s *Suite) RunsOf(id string) []Run {
+	var runs []Run
+	for _, r := range s.Runs {
+		if r.Config == id {
+			runs = append(runs, r)
+		}
+	}
+	return runs
+}
+
+// Run returns configuration id's run in round, if there is one.
+func (s *Suite) Run(id string, round int) (Run, bool) {
+	for _, r := range s.Runs {
+		if r.Config == id && r.Round == round {
+			return r, true
+		}
+	}
+	return Run{}, false
+}
