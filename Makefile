@@ -35,9 +35,11 @@ build:
 run: setup build
 	scripts/run-demo.sh $(OTELCOL) $(COLLECTOR_CONFIG)
 
-## test: set up, build, and run every test; privileged tests fail instead of skipping
+## test: set up, build, and run every test; privileged tests fail instead of
+## skipping. Packages run one at a time: privileged tests observe the whole
+## machine, so two packages' peers must not run at once.
 test: setup build
-	EBPFRECEIVER_PRIVILEGED=1 $(GO) test -count=1 -timeout 20m ./...
+	EBPFRECEIVER_PRIVILEGED=1 $(GO) test -count=1 -p 1 -timeout 20m ./...
 
 ## bench-probes: what hooking syscalls costs a Go server under wrk, minimal
 ## programs and the full capture, raw tracepoint vs per-syscall tracepoints

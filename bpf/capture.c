@@ -32,7 +32,6 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 volatile const __u32 max_payload = 1024; /* bytes captured per syscall, <= MAX_PAYLOAD */
 volatile const __u8 capture_all = 1;     /* processes without a verdict are captured */
 volatile const __u8 enable_http1 = 1;
-volatile const __u64 wakeup_bytes = 256 << 10; /* wake the reader past this much pending data */
 
 /* Force these types into BTF so bpf2go generates their Go counterparts. */
 const enum event_kind *unused_event_kind __attribute__((unused));
@@ -70,15 +69,10 @@ static __always_inline bool pid_selected(__u32 tgid)
 	return *verdict == VERDICT_CAPTURE;
 }
 
-/* Records are written without waking the reader, which polls every few
- * milliseconds; only a filling buffer wakes it early. One wake-up per record
- * would cost more than the capture itself. */
-static __always_inline __u64 wakeup_flags(void)
-{
-	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
-		return BPF_RB_FORCE_WAKEUP;
-	return BPF_RB_NO_WAKEUP;
-}
+/* Records never wake the reader: it drains the buffer every few
+ * milliseconds (tracer.PollInterval), which the buffer is sized to hold. A
+ * wake-up per record would cost more than the capture itself. */
+#define RB_FLAGS BPF_RB_NO_WAKEUP
 
 /* conn_open starts a connection seen at accept or connect: always a new one,
  * even if a stale entry for a reused socket address is still there. */
@@ -206,7 +200,7 @@ static __always_inline void emit_data(struct sock *sk, struct conn_state *c, __u
 		e->tail_len = TAIL_LEN;
 	}
 	e->captured = n;
-	if (bpf_ringbuf_output(&events, r, sizeof(*e) + n, wakeup_flags())) {
+	if (bpf_ringbuf_output(&events, r, sizeof(*e) + n, RB_FLAGS)) {
 		count(COUNTER_LOST_DATA);
 		return;
 	}
@@ -363,7 +357,7 @@ static __always_inline int handle_sock_state(struct sock *sk, int state)
 			.ts_ns = bpf_ktime_get_ns(),
 		};
 		c->ended = 1;
-		if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup_flags()))
+		if (bpf_ringbuf_output(&events, &e, sizeof(e), RB_FLAGS))
 			count(COUNTER_LOST_CONTROL);
 	}
 	if (state == TCP_CLOSE)
@@ -378,7 +372,7 @@ static __always_inline int emit_proc(__u8 kind, __u32 tgid)
 		.pid = tgid,
 		.ts_ns = bpf_ktime_get_ns(),
 	};
-	if (bpf_ringbuf_output(&events, &e, sizeof(e), wakeup_flags()))
+	if (bpf_ringbuf_output(&events, &e, sizeof(e), RB_FLAGS))
 		count(COUNTER_LOST_CONTROL);
 	return 0;
 }

@@ -63,7 +63,8 @@ type Engine struct {
 }
 
 // New checks cfg and prepares an engine; emit receives each call, from one
-// goroutine, and owns it.
+// goroutine, and borrows it: the call is valid only until emit returns, so
+// emit copies what it keeps.
 func New(cfg Config, logger *zap.Logger, emit func(*call.Call)) (*Engine, error) {
 	if cfg.ProcRoot == "" {
 		cfg.ProcRoot = "/proc"
@@ -82,7 +83,8 @@ func New(cfg Config, logger *zap.Logger, emit func(*call.Call)) (*Engine, error)
 		selector: selector,
 		registry: discovery.NewRegistry(cfg.ProcRoot),
 	}
-	e.tracker = stream.NewTracker(stream.Config{IdleTimeout: cfg.IdleTimeout}, e.deliver)
+	// The tracker lends one call for every emit instead of allocating one.
+	e.tracker = stream.NewTracker(stream.Config{IdleTimeout: cfg.IdleTimeout, LendCalls: true}, e.deliver)
 	return e, nil
 }
 

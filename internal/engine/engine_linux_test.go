@@ -22,10 +22,12 @@ type calls struct {
 	all []*call.Call
 }
 
+// add keeps a copy: emit only borrows the call.
 func (c *calls) add(x *call.Call) {
+	kept := *x
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.all = append(c.all, x)
+	c.all = append(c.all, &kept)
 }
 
 func (c *calls) snapshot() []*call.Call {

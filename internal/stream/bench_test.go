@@ -32,6 +32,21 @@ func BenchmarkTrackerKeepAlive(b *testing.B) {
 	}
 }
 
+// BenchmarkTrackerKeepAliveLent is BenchmarkTrackerKeepAlive with calls
+// lent to emit rather than allocated.
+func BenchmarkTrackerKeepAliveLent(b *testing.B) {
+	tr := NewTracker(Config{LendCalls: true}, func(*call.Call) {})
+	req, resp := keepAlive()
+	b.ReportAllocs()
+	now := uint64(0)
+	for b.Loop() {
+		now += 2
+		req.Time, resp.Time = now, now+1
+		tr.Segment(&req)
+		tr.Segment(&resp)
+	}
+}
+
 func BenchmarkTrackerOneRequestPerConnection(b *testing.B) {
 	tr := NewTracker(Config{}, func(*call.Call) {})
 	req, resp := keepAlive()
@@ -67,5 +82,35 @@ func TestTrackerKeepAliveAllocs(t *testing.T) {
 	})
 	if n != 1 {
 		t.Errorf("%v allocations per exchange, want 1", n)
+	}
+}
+
+// TestTrackerLentCallsAllocs pins the steady state with lent calls: no
+// allocation at all, and each emit sees the same call with new contents.
+func TestTrackerLentCallsAllocs(t *testing.T) {
+	var seen *call.Call
+	var starts []uint64
+	tr := NewTracker(Config{LendCalls: true}, func(c *call.Call) {
+		if seen != nil && seen != c {
+			t.Fatal("a lent call is reused")
+		}
+		seen = c
+		starts = append(starts, c.Start)
+	})
+	req, resp := keepAlive()
+	for i := range uint64(3) {
+		req.Time, resp.Time = 10*i, 10*i+1
+		tr.Segment(&req)
+		tr.Segment(&resp)
+	}
+	if len(starts) != 3 || starts[0] != 0 || starts[1] != 10 || starts[2] != 20 {
+		t.Fatalf("call starts %v, want [0 10 20]", starts)
+	}
+	n := testing.AllocsPerRun(200, func() {
+		tr.Segment(&req)
+		tr.Segment(&resp)
+	})
+	if n != 0 {
+		t.Errorf("%v allocations per exchange, want 0", n)
 	}
 }

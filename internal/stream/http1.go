@@ -96,7 +96,8 @@ func (h *h1Session) emit(c *conn, req *pendingRequest, respSize int64) {
 		version = h.rsp.version
 	}
 	h.sh.stats.callsEmitted.Add(1)
-	h.sh.emit(&call.Call{
+	out := h.sh.newCall()
+	*out = call.Call{
 		Protocol: call.ProtocolHTTP1, Kind: kind,
 		Start: req.start, End: max(req.start, h.rsp.last),
 		PID: req.pid, Local: c.local, Peer: c.peer,
@@ -105,5 +106,6 @@ func (h *h1Session) emit(c *conn, req *pendingRequest, respSize int64) {
 			Host: req.host, UserAgent: req.userAgent, Status: h.rsp.status,
 			RequestBodySize: req.bodySize, ResponseBodySize: respSize,
 		},
-	})
+	}
+	h.sh.emit(out)
 }

@@ -66,6 +66,17 @@ type shared struct {
 	stats      *counters
 	names      *interner
 	maxPending int
-	joined     []byte  // scratch for a held head joined with the next segment
-	joinedSeg  Segment // the segment carrying joined
+	joined     []byte    // scratch for a held head joined with the next segment
+	joinedSeg  Segment   // the segment carrying joined
+	lend       bool      // emit borrows lent instead of owning a new call
+	lent       call.Call // the call handed to emit when lending
+}
+
+// newCall returns the call to fill and emit: the lent one, overwritten, or
+// a new one for emit to own.
+func (sh *shared) newCall() *call.Call {
+	if sh.lend {
+		return &sh.lent
+	}
+	return new(call.Call)
 }

@@ -14,6 +14,10 @@ type Config struct {
 	// IdleTimeout is how long a connection may stay silent before Evict
 	// drops it. Default 2 minutes.
 	IdleTimeout time.Duration
+	// LendCalls hands emit the same *call.Call every time, valid only until
+	// emit returns, instead of a new one that emit owns: the tracker then
+	// allocates nothing per call. Set it when emit copies what it keeps.
+	LendCalls bool
 }
 
 // Defaults applied by NewTracker to zero or negative values.
@@ -37,7 +41,7 @@ type Tracker struct {
 }
 
 // NewTracker returns a tracker that hands each call to emit, which then owns
-// it.
+// it, or borrows it with Config.LendCalls.
 func NewTracker(cfg Config, emit func(*call.Call)) *Tracker {
 	if cfg.MaxPending <= 0 {
 		cfg.MaxPending = DefaultMaxPending
@@ -48,13 +52,14 @@ func NewTracker(cfg Config, emit func(*call.Call)) *Tracker {
 	t := &Tracker{idle: uint64(cfg.IdleTimeout), conns: make(map[uint64]*conn)}
 	t.sh = shared{
 		emit: emit, stats: &t.stats, names: newInterner(), maxPending: cfg.MaxPending,
-		joined: make([]byte, 0, carryMax+maxCaptured),
+		joined: make([]byte, 0, carryMax+maxCaptured), lend: cfg.LendCalls,
 	}
 	return t
 }
 
 // Segment consumes one segment. It allocates nothing in steady state: only a
-// new connection, a new string seen in a request, and each emitted call do.
+// new connection, a new string seen in a request, and each emitted call
+// (unless lent) do.
 func (t *Tracker) Segment(s *Segment) {
 	if (s.Dir != Ingress && s.Dir != Egress) || s.Len == 0 {
 		return

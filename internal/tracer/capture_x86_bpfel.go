@@ -149,7 +149,6 @@ const (
 	captureVarUnusedProcessEvent = "unused_process_event"
 	captureVarUnusedProtocol     = "unused_protocol"
 	captureVarUnusedVerdict      = "unused_verdict"
-	captureVarWakeupBytes        = "wakeup_bytes"
 )
 
 // loadCapture returns the embedded CollectionSpec for capture.
@@ -239,7 +238,6 @@ type captureVariableSpecs struct {
 	UnusedProcessEvent *ebpf.VariableSpec `ebpf:"unused_process_event"`
 	UnusedProtocol     *ebpf.VariableSpec `ebpf:"unused_protocol"`
 	UnusedVerdict      *ebpf.VariableSpec `ebpf:"unused_verdict"`
-	WakeupBytes        *ebpf.VariableSpec `ebpf:"wakeup_bytes"`
 }
 
 // captureObjects contains all objects after they have been loaded into the kernel.
@@ -295,7 +293,6 @@ type captureVariables struct {
 	UnusedProcessEvent *ebpf.Variable `ebpf:"unused_process_event"`
 	UnusedProtocol     *ebpf.Variable `ebpf:"unused_protocol"`
 	UnusedVerdict      *ebpf.Variable `ebpf:"unused_verdict"`
-	WakeupBytes        *ebpf.Variable `ebpf:"wakeup_bytes"`
 }
 
 // capturePrograms contains all programs after they have been loaded into the kernel.

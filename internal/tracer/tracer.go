@@ -36,12 +36,11 @@ const (
 
 // Config sets the programs' constants and the buffer size.
 type Config struct {
-	Hook        SyscallHook
-	MaxPayload  uint32 // bytes captured per syscall, 1..MaxPayload
-	BufferSize  int    // ring buffer bytes: a power of two, at least one page
-	CaptureAll  bool   // processes without a verdict are captured
-	HTTP1       bool   // classify and send HTTP/1.x connections
-	WakeupBytes uint64 // pending bytes that wake the reader early; 0: a quarter of the buffer
+	Hook       SyscallHook
+	MaxPayload uint32 // bytes captured per syscall, 1..MaxPayload
+	BufferSize int    // ring buffer bytes: a power of two, at least one page
+	CaptureAll bool   // processes without a verdict are captured
+	HTTP1      bool   // classify and send HTTP/1.x connections
 }
 
 // Tracer owns the loaded maps, programs and links, and the reader.
@@ -106,15 +105,10 @@ func (c Config) validate() error {
 
 // configure sets the programs' constants and the ring buffer size.
 func configure(spec *ebpf.CollectionSpec, cfg Config) error {
-	wakeup := cfg.WakeupBytes
-	if wakeup == 0 {
-		wakeup = uint64(cfg.BufferSize / 4)
-	}
 	vars := map[string]any{
 		captureVarMaxPayload:  cfg.MaxPayload,
 		captureVarCaptureAll:  boolByte(cfg.CaptureAll),
 		captureVarEnableHttp1: boolByte(cfg.HTTP1),
-		captureVarWakeupBytes: wakeup,
 	}
 	for name, value := range vars {
 		if err := spec.Variables[name].Set(value); err != nil {

@@ -9,7 +9,7 @@ import (
 // BenchmarkSpanConvert measures calls → ptrace for a batch of 512 calls
 // (the default batch size); ns/op divided by 512 is the cost per span.
 func BenchmarkSpanConvert(b *testing.B) {
-	calls := repeatCalls(512)
+	calls := callValues(repeatCalls(512))
 	conv := newSpanConverter("bench-host", "bench")
 	b.ReportAllocs()
 	for b.Loop() {

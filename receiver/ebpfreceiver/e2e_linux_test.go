@@ -200,7 +200,9 @@ func TestPythonServerAndCurlAreTraced(t *testing.T) {
 	peers.Curl(t, "-o", "/dev/null", base+"/missing")
 
 	server := c.waitSpans(t, 2, func(s span) bool { return s.kind == ptrace.SpanKindServer && s.pid == int64(srv.PID) })
-	client := c.waitSpans(t, 2, func(s span) bool { return s.kind == ptrace.SpanKindClient && s.service == "curl" })
+	client := c.waitSpans(t, 2, func(s span) bool {
+		return s.kind == ptrace.SpanKindClient && s.service == "curl" && s.int("server.port") == int64(srv.Port)
+	})
 	for _, spans := range [][]span{server, client} {
 		byPath := map[string]span{}
 		for _, s := range spans {

@@ -69,6 +69,15 @@ func httpCall(p *call.Process, kind call.Kind, startMs, ms uint64, h call.HTTP) 
 	return c
 }
 
+// callValues copies calls into the batch form the span converter takes.
+func callValues(calls []*call.Call) []call.Call {
+	out := make([]call.Call, len(calls))
+	for i, c := range calls {
+		out[i] = *c
+	}
+	return out
+}
+
 // goldenCalls covers the mapping rules of the output contract.
 func goldenCalls() []*call.Call {
 	noProcess := httpCall(nil, call.KindServer, 60, 1, call.HTTP{

@@ -133,3 +133,36 @@ func (s serverEndpoint) address() string {
 	}
 	return ""
 }
+
+// maxAddrNames bounds the remembered address strings; the cache is cleared
+// when full.
+const maxAddrNames = 4096
+
+// addrNames renders IP addresses, remembering the strings: the same peers
+// come back call after call, and rendering allocates each time. The last
+// address is checked before the map, since consecutive calls often share
+// their peer. It is owned by one goroutine.
+type addrNames struct {
+	names    map[netip.Addr]string
+	last     netip.Addr
+	lastName string
+}
+
+func newAddrNames() *addrNames { return &addrNames{names: make(map[netip.Addr]string)} }
+
+// name returns addr as a string.
+func (a *addrNames) name(addr netip.Addr) string {
+	if addr == a.last && a.lastName != "" {
+		return a.lastName
+	}
+	s, ok := a.names[addr]
+	if !ok {
+		if len(a.names) >= maxAddrNames {
+			clear(a.names)
+		}
+		s = addr.String()
+		a.names[addr] = s
+	}
+	a.last, a.lastName = addr, s
+	return s
+}

@@ -76,9 +76,20 @@ type aggregator struct {
 	mu        sync.Mutex
 	delta     bool
 	procs     map[processKey]*processSeries
+	last      lastSeries // the series of the previous call
 	lastFlush uint64
 	snap      []seriesSnapshot // reused by collect
 	overflows atomic.Int64     // observations folded into overflow series
+}
+
+// lastSeries remembers the series the previous call went to: consecutive
+// calls mostly share their process and attributes, and comparing keys costs
+// less than hashing them twice.
+type lastSeries struct {
+	pk  processKey
+	key seriesKey
+	ps  *processSeries
+	h   *histogram // nil when nothing is remembered
 }
 
 func newAggregator(delta bool, startNs uint64) *aggregator {
@@ -97,8 +108,25 @@ func (a *aggregator) record(c *call.Call) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	a.histogramFor(c, key).observe(seconds)
+}
+
+// histogramFor returns the histogram of series key in c's process.
+func (a *aggregator) histogramFor(c *call.Call, key seriesKey) *histogram {
+	pk := processKeyOf(c)
+	if l := &a.last; l.h != nil && l.pk == pk && l.key == key {
+		if c.Process != nil {
+			l.ps.process = c.Process
+		}
+		return l.h
+	}
 	ps := a.processOf(c)
-	a.histogramOf(ps, key, c.Start).observe(seconds)
+	h, folded := a.histogramOf(ps, key, c.Start)
+	a.last = lastSeries{}
+	if !folded { // an overflow is counted per call, so it is never remembered
+		a.last = lastSeries{pk: pk, key: key, ps: ps, h: h}
+	}
+	return h
 }
 
 func httpSeriesKey(c *call.Call) seriesKey {
@@ -123,25 +151,28 @@ func (a *aggregator) processOf(c *call.Call) *processSeries {
 	return ps
 }
 
-func (a *aggregator) histogramOf(ps *processSeries, key seriesKey, startNs uint64) *histogram {
+// histogramOf returns the histogram of series key in ps, creating it; past
+// seriesLimit it returns the overflow series, and folded is true.
+func (a *aggregator) histogramOf(ps *processSeries, key seriesKey, startNs uint64) (h *histogram, folded bool) {
 	if h, ok := ps.series[key]; ok {
-		return h
+		return h, false
 	}
 	if len(ps.series) >= seriesLimit {
 		a.overflows.Add(1)
+		folded = true
 		key = seriesKey{kind: key.kind, overflow: true}
 		if h, ok := ps.series[key]; ok {
-			return h
+			return h, true
 		}
 	}
 	key.version = strings.Clone(key.version)
 	key.server.host = strings.Clone(key.server.host)
-	h := &histogram{start: startNs}
+	h = &histogram{start: startNs}
 	if a.delta {
 		h.start = a.lastFlush
 	}
 	ps.series[key] = h
-	return h
+	return h, folded
 }
 
 // seriesSnapshot is one series as of a flush.
@@ -161,6 +192,7 @@ func (a *aggregator) collect(nowNs uint64) []seriesSnapshot {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.snap = a.snap[:0]
+	a.last = lastSeries{} // its process may be dropped below
 	group := 0
 	for pk, ps := range a.procs {
 		if !a.collectProcess(ps, group, nowNs) && ps.idle >= staleFlushes {

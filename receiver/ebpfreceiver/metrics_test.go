@@ -98,6 +98,22 @@ func TestMetricsOverflow(t *testing.T) {
 	assert.True(t, found, "overflow series exported")
 }
 
+func TestMetricsOverflowCountsEveryCall(t *testing.T) {
+	agg := newAggregator(false, baseNs)
+	hostCall := func(host string) *call.Call {
+		return httpCall(goClient, call.KindClient, 0, 1, call.HTTP{Method: "GET", Version: "1.1", Host: host, Status: 200})
+	}
+	for i := range seriesLimit {
+		agg.record(hostCall(fmt.Sprintf("host-%d", i)))
+	}
+	late := hostCall("late")
+	for range 3 { // the same series again and again: folded each time
+		agg.record(late)
+	}
+	agg.record(hostCall("host-0")) // an existing series still counts there
+	assert.Equal(t, int64(3), agg.overflows.Load())
+}
+
 func TestMetricsForgetIdleProcesses(t *testing.T) {
 	agg := newAggregator(false, baseNs)
 	agg.record(goldenCalls()[0])

@@ -34,7 +34,8 @@ type capture interface {
 }
 
 // newCaptureFunc creates the capture engine; tests replace it with a fake.
-// emit is called for each call from one goroutine and owns the call.
+// emit is called for each call from one goroutine and keeps nothing of the
+// call after it returns (spans copy it), so the engine may reuse the call.
 type newCaptureFunc func(cfg engine.Config, logger *zap.Logger, emit func(*call.Call)) (capture, error)
 
 // ebpfReceiver is one capture engine serving the traces and the metrics
@@ -153,7 +154,8 @@ func (r *ebpfReceiver) registerTelemetry(c capture) error {
 	return nil
 }
 
-// emit receives each call from the engine's goroutine; it must stay cheap.
+// emit receives each call from the engine's goroutine; it must stay cheap
+// and must not keep c.
 func (r *ebpfReceiver) emit(c *call.Call) {
 	if r.agg != nil {
 		r.agg.record(c)

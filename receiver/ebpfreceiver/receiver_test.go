@@ -13,6 +13,7 @@ import (
 	"go.opentelemetry.io/collector/component/componentstatus"
 	"go.opentelemetry.io/collector/component/componenttest"
 	"go.opentelemetry.io/collector/consumer/consumertest"
+	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/receiver"
 	"go.opentelemetry.io/collector/receiver/receivertest"
 	"go.uber.org/zap"
@@ -235,11 +236,38 @@ func TestConsumerErrorCountsDropsAndReportsStatus(t *testing.T) {
 	assert.Equal(t, int64(1), rcv.drops.exportFailed.Load())
 }
 
+func TestSpansCopyLentCalls(t *testing.T) {
+	engines := &fakeEngines{}
+	f := engines.factory()
+	cfg := testConfig(f)
+	cfg.Traces = TracesConfig{BatchSize: 2, FlushInterval: time.Hour}
+	sink := new(consumertest.TracesSink)
+	r, err := f.CreateTraces(context.Background(), settings(), cfg, sink)
+	require.NoError(t, err)
+	require.NoError(t, r.Start(context.Background(), componenttest.NewNopHost()))
+	lent := *goldenCalls()[0] // the engine may reuse one call for every emit
+	emit := engines.captures()[0].emit
+	for _, path := range []string{"/a", "/b", "/c"} {
+		lent.HTTP.Path = path
+		emit(&lent)
+	}
+	lent.HTTP.Path = "/changed after emit"
+	require.NoError(t, r.Shutdown(context.Background()))
+	var paths []string
+	for _, td := range sink.AllTraces() {
+		forEachSpan(td, func(s ptrace.Span) {
+			v, _ := s.Attributes().Get("url.path")
+			paths = append(paths, v.Str())
+		})
+	}
+	assert.Equal(t, []string{"/a", "/b", "/c"}, paths, "one full batch, then the partial one at shutdown")
+}
+
 func TestFullQueueDropsWithoutBlocking(t *testing.T) {
 	drops := &dropCounters{}
 	b := newSpanBatcher(TracesConfig{BatchSize: 1, FlushInterval: time.Hour}, consumertest.NewNop(), nil, nil, drops, nil)
 	c := goldenCalls()[0]
-	for range cap(b.queue) + 10 {
+	for range cap(b.ready) + 10 {
 		b.enqueue(c) // the batcher is not running: nothing drains the queue
 	}
 	assert.Equal(t, int64(10), drops.queueFull.Load())

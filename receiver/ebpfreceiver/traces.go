@@ -21,6 +21,7 @@ type spanConverter struct {
 	scopeVersion string
 	ids          idGenerator
 	byProcess    map[processKey]ptrace.SpanSlice // reused across batches
+	addrs        *addrNames
 }
 
 func newSpanConverter(hostName, scopeVersion string) *spanConverter {
@@ -29,19 +30,27 @@ func newSpanConverter(hostName, scopeVersion string) *spanConverter {
 		scopeVersion: scopeVersion,
 		ids:          newIDGenerator(),
 		byProcess:    make(map[processKey]ptrace.SpanSlice),
+		addrs:        newAddrNames(),
 	}
 }
 
 // convert builds the spans of calls; calls of protocols without a span
-// mapping are skipped.
-func (s *spanConverter) convert(calls []*call.Call) ptrace.Traces {
+// mapping are skipped. Consecutive calls of one process, the common case,
+// find their span slice without a map lookup.
+func (s *spanConverter) convert(calls []call.Call) ptrace.Traces {
 	td := ptrace.NewTraces()
 	clear(s.byProcess)
-	for _, c := range calls {
+	var spans ptrace.SpanSlice
+	var last processKey
+	for i := range calls {
+		c := &calls[i]
 		if c.Protocol != call.ProtocolHTTP1 {
 			continue
 		}
-		s.fillHTTPSpan(s.spansOf(td, c).AppendEmpty(), c)
+		if key := processKeyOf(c); len(s.byProcess) == 0 || key != last {
+			spans, last = s.spansOf(td, c), key
+		}
+		s.fillHTTPSpan(spans.AppendEmpty(), c)
 	}
 	return td
 }
@@ -73,7 +82,9 @@ func (s *spanConverter) fillHTTPSpan(span ptrace.Span, c *call.Call) {
 	}
 	method, known := normalizeMethod(c.HTTP.Method)
 	span.SetName(httpSpanName(method, known, ""))
-	putHTTPSpanAttributes(span.Attributes(), c, method, known)
+	var attrs attrList // on the stack: filling it needs no GC write barrier
+	s.collectHTTPAttributes(&attrs, c, method, known)
+	attrs.writeTo(span.Attributes())
 	if isError(c) {
 		span.Status().SetCode(ptrace.StatusCodeError)
 	}
@@ -91,56 +102,79 @@ func httpSpanName(method string, known bool, route string) string {
 	return method + " " + route
 }
 
-func putHTTPSpanAttributes(attrs pcommon.Map, c *call.Call, method string, known bool) {
+// collectHTTPAttributes gathers the attributes of an HTTP span in a.
+func (s *spanConverter) collectHTTPAttributes(a *attrList, c *call.Call, method string, known bool) {
 	h := &c.HTTP
-	attrs.EnsureCapacity(14)
-	attrs.PutStr(string(semconv.HTTPRequestMethodKey), method)
+	a.str(string(semconv.HTTPRequestMethodKey), method)
 	if !known {
-		attrs.PutStr(string(semconv.HTTPRequestMethodOriginalKey), h.Method)
+		a.str(string(semconv.HTTPRequestMethodOriginalKey), h.Method)
 	}
-	putNonEmpty(attrs, string(semconv.URLPathKey), h.Path)
-	attrs.PutStr(string(semconv.URLSchemeKey), schemeHTTP)
+	a.str(string(semconv.URLPathKey), h.Path)
+	a.str(string(semconv.URLSchemeKey), schemeHTTP)
 	if h.Status > 0 {
-		attrs.PutInt(string(semconv.HTTPResponseStatusCodeKey), int64(h.Status))
+		a.int(string(semconv.HTTPResponseStatusCodeKey), int64(h.Status))
 	}
 	server := serverOf(c)
-	putNonEmpty(attrs, string(semconv.ServerAddressKey), server.address())
+	a.str(string(semconv.ServerAddressKey), s.serverAddress(server))
 	if server.port != 0 {
-		attrs.PutInt(string(semconv.ServerPortKey), int64(server.port))
+		a.int(string(semconv.ServerPortKey), int64(server.port))
 	}
-	putPeerAttributes(attrs, c)
-	putNonEmpty(attrs, string(semconv.NetworkProtocolVersionKey), h.Version)
-	putNonEmpty(attrs, string(semconv.UserAgentOriginalKey), h.UserAgent)
+	s.collectPeerAttributes(a, c)
+	a.str(string(semconv.NetworkProtocolVersionKey), h.Version)
+	a.str(string(semconv.UserAgentOriginalKey), h.UserAgent)
 	if h.Status > 0 && h.ResponseBodySize >= 0 {
-		attrs.PutInt(string(semconv.HTTPResponseBodySizeKey), h.ResponseBodySize)
+		a.int(string(semconv.HTTPResponseBodySizeKey), h.ResponseBodySize)
 	}
 	if isError(c) {
-		attrs.PutStr(string(semconv.ErrorTypeKey), errorType(h.Status))
+		a.str(string(semconv.ErrorTypeKey), errorType(h.Status))
 	}
 }
 
-// putPeerAttributes writes the other end of the connection; on a server it
-// is also the client.
-func putPeerAttributes(attrs pcommon.Map, c *call.Call) {
+// collectPeerAttributes gathers the other end of the connection in a; on a
+// server it is also the client.
+func (s *spanConverter) collectPeerAttributes(a *attrList, c *call.Call) {
 	if !c.Peer.IsValid() {
 		return
 	}
-	peer := c.Peer.Addr().Unmap().String()
+	peer := s.addrs.name(c.Peer.Addr().Unmap())
 	if c.Kind == call.KindServer {
-		attrs.PutStr(string(semconv.ClientAddressKey), peer)
+		a.str(string(semconv.ClientAddressKey), peer)
 	}
-	attrs.PutStr(string(semconv.NetworkPeerAddressKey), peer)
-	attrs.PutInt(string(semconv.NetworkPeerPortKey), int64(c.Peer.Port()))
+	a.str(string(semconv.NetworkPeerAddressKey), peer)
+	a.int(string(semconv.NetworkPeerPortKey), int64(c.Peer.Port()))
+}
+
+// serverAddress renders server.address; empty when nothing is known.
+func (s *spanConverter) serverAddress(e serverEndpoint) string {
+	if e.host == "" && e.addr.IsValid() {
+		return s.addrs.name(e.addr)
+	}
+	return e.address()
 }
 
 // errorType is error.type of a failed call: the status code, or "_OTHER"
 // when no response was seen.
 func errorType(status int) string {
-	if status == 0 {
+	switch {
+	case status == 0:
 		return errorOther
+	case status >= firstErrorStatus && status < firstErrorStatus+len(errorStatusNames):
+		return errorStatusNames[status-firstErrorStatus]
+	default:
+		return strconv.Itoa(status)
 	}
-	return strconv.Itoa(status)
 }
+
+// errorStatusNames are the error.type values of the 4xx and 5xx statuses,
+// rendered once rather than per failed call.
+var errorStatusNames = func() (names [200]string) {
+	for i := range names {
+		names[i] = strconv.Itoa(firstErrorStatus + i)
+	}
+	return names
+}()
+
+const firstErrorStatus = 400
 
 // idGenerator makes random trace and span IDs from a ChaCha8 stream seeded
 // by the operating system: cryptographic quality, no lock and no allocation.

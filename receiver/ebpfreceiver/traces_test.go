@@ -1,8 +1,10 @@
 package ebpfreceiver
 
 import (
+	"net/netip"
 	"path/filepath"
 	"testing"
+	"unsafe"
 
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/golden"
 	"github.com/open-telemetry/opentelemetry-collector-contrib/pkg/pdatatest/ptracetest"
@@ -15,7 +17,7 @@ import (
 )
 
 func TestSpansGolden(t *testing.T) {
-	actual := newSpanConverter(testHost, testVersion).convert(goldenCalls())
+	actual := newSpanConverter(testHost, testVersion).convert(callValues(goldenCalls()))
 	file := filepath.Join("testdata", "golden", "traces.yaml")
 	if *update {
 		require.NoError(t, golden.WriteTraces(t, file, actual))
@@ -27,7 +29,7 @@ func TestSpansGolden(t *testing.T) {
 }
 
 func TestSpansOneResourcePerProcess(t *testing.T) {
-	td := newSpanConverter(testHost, testVersion).convert(goldenCalls())
+	td := newSpanConverter(testHost, testVersion).convert(callValues(goldenCalls()))
 	assert.Equal(t, 3, td.ResourceSpans().Len(), "python app, Go client, undescribed pid 999")
 	assert.Equal(t, 6, td.SpanCount(), "the call of an unknown protocol is skipped")
 }
@@ -37,7 +39,7 @@ func TestSpanIDsRandomAndUnique(t *testing.T) {
 	traceIDs := map[pcommon.TraceID]bool{}
 	spanIDs := map[pcommon.SpanID]bool{}
 	for range 100 {
-		td := conv.convert(goldenCalls())
+		td := conv.convert(callValues(goldenCalls()))
 		forEachSpan(td, func(s ptrace.Span) {
 			require.False(t, s.TraceID().IsEmpty())
 			require.False(t, s.SpanID().IsEmpty())
@@ -49,7 +51,7 @@ func TestSpanIDsRandomAndUnique(t *testing.T) {
 }
 
 func TestSpanNeverExportsQuery(t *testing.T) {
-	td := newSpanConverter(testHost, testVersion).convert(goldenCalls()[:1])
+	td := newSpanConverter(testHost, testVersion).convert(callValues(goldenCalls()[:1]))
 	forEachSpan(td, func(s ptrace.Span) {
 		_, ok := s.Attributes().Get("url.query")
 		assert.False(t, ok)
@@ -116,5 +118,25 @@ func forEachSpan(td ptrace.Traces, f func(ptrace.Span)) {
 				f(s)
 			}
 		}
+	}
+}
+
+func TestAddrNamesRenderOnce(t *testing.T) {
+	names := newAddrNames()
+	a, b := netip.MustParseAddr("10.0.0.7"), netip.MustParseAddr("::1")
+	first := names.name(a)
+	assert.Equal(t, "10.0.0.7", first)
+	assert.Equal(t, "::1", names.name(b))
+	again := names.name(a)
+	assert.Equal(t, unsafe.StringData(first), unsafe.StringData(again), "the same string, not a new rendering")
+	for i := range maxAddrNames + 1 {
+		names.name(netip.AddrFrom4([4]byte{10, 1, byte(i >> 8), byte(i)}))
+	}
+	assert.LessOrEqual(t, len(names.names), maxAddrNames)
+}
+
+func TestErrorType(t *testing.T) {
+	for status, want := range map[int]string{0: "_OTHER", 404: "404", 503: "503", 599: "599", 600: "600", 302: "302"} {
+		assert.Equal(t, want, errorType(status), "status %d", status)
 	}
 }

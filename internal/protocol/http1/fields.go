@@ -16,71 +16,79 @@ type fields struct {
 }
 
 // parseFields reads header field lines from b up to the blank line that ends
-// the head. Lines that are not fields (no colon, obsolete folding) are
-// skipped, as a lenient recipient would.
-func parseFields(b []byte) (fields, error) {
-	f := fields{contentLength: -1}
+// the head into f. Lines that are not fields (no colon, obsolete folding)
+// are skipped, as a lenient recipient would. f is filled in place rather than
+// returned: it is parsed for every message.
+func parseFields(b []byte, f *fields) error {
+	*f = fields{contentLength: -1}
 	off := 0
 	for {
 		line, n, ok := nextLine(b[off:])
 		if !ok {
-			return f, ErrIncomplete
+			return ErrIncomplete
 		}
 		off += n
 		if len(line) == 0 {
 			f.headerLen = off
 			f.settle()
-			return f, nil
+			return nil
 		}
 		if err := f.add(line); err != nil {
-			return f, err
+			return err
 		}
 	}
 }
 
 // add records one field line if its name matters to us. Names are matched
-// case-insensitively; dispatching on length first keeps the common miss to
-// one comparison.
+// case-insensitively. The first byte picks the candidate names, and a
+// candidate is checked where its colon must be, so the lines of other fields
+// (most of them) are passed over without searching for their colon. Lines
+// that start with whitespace (obsolete folding) or a colon match nothing.
 func (f *fields) add(line []byte) error {
-	colon := bytes.IndexByte(line, ':')
-	if colon <= 0 || line[0] == ' ' || line[0] == '\t' {
-		return nil
-	}
-	name, value := line[:colon], trimSpace(line[colon+1:])
-	switch len(name) {
-	case 4:
-		if equalFold(name, "host") && !f.seenHost {
-			f.host, f.seenHost = value, true
+	switch line[0] | 0x20 { // ASCII lower case for letters
+	case 'h':
+		if v, ok := fieldValue(line, "host"); ok && !f.seenHost {
+			f.host, f.seenHost = v, true
 		}
-	case 6:
-		if equalFold(name, "expect") {
-			f.expectContinue = equalFold(value, "100-continue")
+	case 'e':
+		if v, ok := fieldValue(line, "expect"); ok {
+			f.expectContinue = equalFold(v, "100-continue")
 		}
-	case 10:
-		f.addLen10(name, value)
-	case 14:
-		if equalFold(name, "content-length") {
-			return f.addContentLength(value)
+	case 'u':
+		if v, ok := fieldValue(line, "user-agent"); ok && f.userAgent == nil {
+			f.userAgent = v
 		}
-	case 17:
-		if equalFold(name, "transfer-encoding") {
+	case 'c':
+		return f.addC(line)
+	case 't':
+		if v, ok := fieldValue(line, "transfer-encoding"); ok {
 			f.transferEncoding = true
-			f.chunked = equalFold(lastToken(value), "chunked")
+			f.chunked = equalFold(lastToken(v), "chunked")
 		}
 	}
 	return nil
 }
 
-// addLen10 handles the two interesting names of length 10.
-func (f *fields) addLen10(name, value []byte) {
-	switch {
-	case equalFold(name, "user-agent"):
-		if f.userAgent == nil {
-			f.userAgent = value
-		}
-	case equalFold(name, "connection"):
-		f.close = f.close || hasToken(value, "close")
+// addC handles the two interesting names that start with c.
+func (f *fields) addC(line []byte) error {
+	if v, ok := fieldValue(line, "content-length"); ok {
+		return f.addContentLength(v)
 	}
+	if v, ok := fieldValue(line, "connection"); ok {
+		f.close = f.close || hasToken(v, "close")
+	}
+	return nil
+}
+
+// fieldValue returns the value of a field line, without surrounding
+// whitespace, when the line's field name is name (lower case), ignoring case.
+// A field name ends at the colon, with no whitespace before it (RFC 9112
+// section 5.1).
+func fieldValue(line []byte, name string) ([]byte, bool) {
+	if len(line) <= len(name) || line[len(name)] != ':' || !equalFold(line[:len(name)], name) {
+		return nil, false
+	}
+	return trimSpace(line[len(name)+1:]), true
 }
 
 // addContentLength accepts a value, a list of equal values ("5, 5") and

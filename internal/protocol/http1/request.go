@@ -38,7 +38,8 @@ func ParseRequestHead(b []byte) (RequestHead, error) {
 	if err := h.parseRequestLine(line, false); err != nil {
 		return h, err
 	}
-	f, err := parseFields(b[n:])
+	var f fields
+	err := parseFields(b[n:], &f)
 	h.apply(&f)
 	if err != nil {
 		return h, err

@@ -34,7 +34,8 @@ func ParseResponseHead(b []byte) (ResponseHead, error) {
 	if err := h.parseStatusLine(line); err != nil {
 		return h, err
 	}
-	f, err := parseFields(b[n:])
+	var f fields
+	err := parseFields(b[n:], &f)
 	h.ContentLength, h.Chunked, h.Close = f.contentLength, f.chunked, f.close
 	if err != nil {
 		return h, err
