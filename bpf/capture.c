@@ -66,7 +66,7 @@ static __always_inline bool pid_selected(__u32 tgid)
 	__u8 *verdict = bpf_map_lookup_elem(&pid_verdicts, &tgid);
 	if (!verdict)
 		return capture_all;
-	return *verdict == VERDICT_CAPTURE;
+	return *verdict != VERDICT_IGNORE;
 }
 
 /* Records never wake the reader: it drains the buffer every few
@@ -377,6 +377,18 @@ static __always_inline int emit_proc(__u8 kind, __u32 tgid)
 	return 0;
 }
 
+/* handle_process_exec reports an exec and, when not everything is
+ * captured, captures the process until user space has judged it. */
+static __always_inline int handle_process_exec(void)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u8 pending = VERDICT_PENDING;
+
+	if (!capture_all)
+		bpf_map_update_elem(&pid_verdicts, &tgid, &pending, BPF_NOEXIST);
+	return emit_proc(EVENT_EXEC, tgid);
+}
+
 /* handle_process_exit forgets a process when its thread group leader exits. */
 static __always_inline int handle_process_exit(void)
 {
@@ -482,7 +494,7 @@ int on_sock_state(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tracepoint/sched_process_exec")
 int on_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 {
-	return emit_proc(EVENT_EXEC, bpf_get_current_pid_tgid() >> 32);
+	return handle_process_exec();
 }
 
 /* sched_process_exit(struct task_struct *p, bool group_dead). */

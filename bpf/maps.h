@@ -8,13 +8,17 @@
 enum verdict {
 	VERDICT_CAPTURE = 1,
 	VERDICT_IGNORE = 2,
+	VERDICT_PENDING = 3, /* execed, not yet judged by user space: captured */
 };
 
 /* pid_verdicts: thread group id -> enum verdict.
  * User space inserts an entry when discovery selects or excludes a process;
- * on_sched_exit deletes it when the thread group leader exits, so entries
- * live no longer than their process. Processes without an entry follow
- * capture_all. */
+ * on_sched_exec inserts VERDICT_PENDING for a process without one when not
+ * everything is captured, so a new process is captured from its first
+ * syscall until user space, which reads its exec record before any of its
+ * data, judges it. on_sched_exit deletes the entry when the thread group
+ * leader exits, so entries live no longer than their process. Processes
+ * without an entry follow capture_all. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, MAX_PIDS);

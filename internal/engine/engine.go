@@ -54,6 +54,11 @@ type Engine struct {
 	selector *discovery.Selector
 	registry *discovery.Registry
 
+	// ignored holds the processes judged not selected when they execed:
+	// the kernel captured them until then, and records already queued are
+	// dropped. Used by the reader goroutine only.
+	ignored map[uint32]struct{}
+
 	mu      sync.Mutex // guards tracer and done across Start and Shutdown
 	tracer  *tracer.Tracer
 	tracker *stream.Tracker
@@ -82,6 +87,7 @@ func New(cfg Config, logger *zap.Logger, emit func(*call.Call)) (*Engine, error)
 		emit:     emit,
 		selector: selector,
 		registry: discovery.NewRegistry(cfg.ProcRoot),
+		ignored:  make(map[uint32]struct{}),
 	}
 	// The tracker lends one call for every emit instead of allocating one.
 	e.tracker = stream.NewTracker(stream.Config{IdleTimeout: cfg.IdleTimeout, LendCalls: true}, e.deliver)
@@ -155,6 +161,9 @@ func (e *Engine) decide(t *tracer.Tracer, pid uint32, refresh bool) {
 		return
 	}
 	selected := e.selector.Selected(p)
+	if refresh {
+		e.judged(pid, selected)
+	}
 	if selected == e.selector.MatchAll() {
 		if refresh {
 			t.Forget(pid)
@@ -164,6 +173,15 @@ func (e *Engine) decide(t *tracer.Tracer, pid uint32, refresh bool) {
 	if err := t.Capture(pid, selected); err != nil {
 		e.logger.Debug("set process verdict", zap.Uint32("pid", pid), zap.Error(err))
 	}
+}
+
+// judged records an exec-time verdict for the reader's filter.
+func (e *Engine) judged(pid uint32, selected bool) {
+	if selected {
+		delete(e.ignored, pid)
+		return
+	}
+	e.ignored[pid] = struct{}{}
 }
 
 // deliver completes a call with its process and passes it on.

@@ -84,3 +84,44 @@ func TestEngineTracesPythonAndCurl(t *testing.T) {
 		t.Errorf("stats %+v", s)
 	}
 }
+
+func TestEngineDropsProcessesJudgedUnselectedAtExec(t *testing.T) {
+	privtest.Require(t)
+	got := &calls{}
+	port := peers.FreePort(t)
+	server := peers.GoProgram(t, "httpserver")
+	e, err := New(Config{
+		Instrument:      []discovery.Rule{{ExePath: server}},
+		HTTP:            true,
+		MaxPayloadBytes: 1024,
+		BufferSize:      1 << 20,
+	}, zaptest.NewLogger(t), got.add)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Shutdown(context.Background())
+
+	srv := peers.Start(t, port, server, "127.0.0.1:"+strconv.Itoa(port))
+	// The client matches no rule and sends as soon as it starts: the kernel
+	// captures it until its exec is judged; those records must be dropped.
+	peers.Run(t, peers.GoProgram(t, "httpclient"), "-n", "50", "-c", "2", "http://127.0.0.1:"+strconv.Itoa(port)+"/r")
+	deadline := time.Now().Add(10 * time.Second)
+	for len(got.snapshot()) < 50 && time.Now().Before(deadline) {
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(200 * time.Millisecond)
+	servers := 0
+	for _, c := range got.snapshot() {
+		if c.PID != uint32(srv.PID) {
+			t.Errorf("call of an unselected process: pid %d kind %d %s", c.PID, c.Kind, c.HTTP.Path)
+			continue
+		}
+		servers++
+	}
+	if servers != 50 {
+		t.Errorf("%d server calls, want 50", servers)
+	}
+}

@@ -40,6 +40,9 @@ type handler struct {
 
 func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 	h.engine.events.Add(1)
+	if _, ignored := h.engine.ignored[ev.Pid]; ignored && ev.Kind == tracer.EventData {
+		return // captured while its exec was being judged
+	}
 	at := h.tracer.UnixNano(ev.TsNs)
 	if ev.Kind == tracer.EventClose {
 		h.engine.tracker.Close(ev.ConnId, at)
@@ -67,9 +70,11 @@ func (h *handler) Process(ev *tracer.ProcessEvent) {
 		h.engine.decide(h.tracer, ev.Pid, true)
 	case tracer.EventExit:
 		h.engine.tracker.Forget(ev.Pid)
+		var start uint64
 		if p, ok := h.engine.registry.Cached(ev.Pid); ok {
-			h.exits = append(h.exits, exited{pid: ev.Pid, start: p.StartTime, at: time.Now()})
+			start = p.StartTime
 		}
+		h.exits = append(h.exits, exited{pid: ev.Pid, start: start, at: time.Now()})
 	}
 }
 
@@ -87,12 +92,17 @@ func (h *handler) Idle() {
 	}
 }
 
-// forgetExited drops the identities of processes that exited more than
-// exitGrace ago, unless their PID already belongs to a new process.
+// forgetExited drops the identities and exec-time verdicts of processes
+// that exited more than exitGrace ago, unless their PID already belongs to a
+// new process.
 func (h *handler) forgetExited(now time.Time) {
 	n := 0
 	for n < len(h.exits) && now.Sub(h.exits[n].at) >= exitGrace {
-		h.engine.registry.RemoveIf(h.exits[n].pid, h.exits[n].start)
+		x := h.exits[n]
+		h.engine.registry.RemoveIf(x.pid, x.start)
+		if _, alive := h.engine.registry.Cached(x.pid); !alive {
+			delete(h.engine.ignored, x.pid) // unless the PID was reused and judged again
+		}
 		n++
 	}
 	h.exits = append(h.exits[:0], h.exits[n:]...)

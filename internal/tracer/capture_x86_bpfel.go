@@ -110,6 +110,7 @@ type captureVerdict uint32
 const (
 	captureVerdictVERDICT_CAPTURE captureVerdict = 1
 	captureVerdictVERDICT_IGNORE  captureVerdict = 2
+	captureVerdictVERDICT_PENDING captureVerdict = 3
 )
 
 // Names of all BPF objects in the ELF.
