@@ -36,22 +36,30 @@ func (c *calls) snapshot() []*call.Call {
 	return append([]*call.Call(nil), c.all...)
 }
 
-func TestEngineTracesPythonAndCurl(t *testing.T) {
+// startEngine starts an engine selecting processes by rules; it is shut
+// down when the test ends.
+func startEngine(t *testing.T, rules ...discovery.Rule) (*Engine, *calls) {
+	t.Helper()
 	privtest.Require(t)
 	got := &calls{}
-	e, err := New(Config{
-		Instrument:      []discovery.Rule{{ExePath: "*python3*"}, {ExePath: "*/curl"}},
-		HTTP:            true,
-		MaxPayloadBytes: 1024,
-		BufferSize:      1 << 20,
-	}, zaptest.NewLogger(t), got.add)
+	e, err := New(Config{Instrument: rules, HTTP: true, MaxPayloadBytes: 1024, BufferSize: 1 << 20}, zaptest.NewLogger(t), got.add)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if err := e.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	defer e.Shutdown(context.Background())
+	t.Cleanup(func() {
+		if err := e.Shutdown(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return e, got
+}
+
+func TestEngineTracesPythonAndCurl(t *testing.T) {
+	privtest.Require(t)
+	e, got := startEngine(t, discovery.Rule{ExePath: "*python3*"}, discovery.Rule{ExePath: "*/curl"})
 
 	dir := t.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, "a.txt"), []byte("a"), 0o644); err != nil {
@@ -87,22 +95,9 @@ func TestEngineTracesPythonAndCurl(t *testing.T) {
 
 func TestEngineDropsProcessesJudgedUnselectedAtExec(t *testing.T) {
 	privtest.Require(t)
-	got := &calls{}
 	port := peers.FreePort(t)
 	server := peers.GoProgram(t, "httpserver")
-	e, err := New(Config{
-		Instrument:      []discovery.Rule{{ExePath: server}},
-		HTTP:            true,
-		MaxPayloadBytes: 1024,
-		BufferSize:      1 << 20,
-	}, zaptest.NewLogger(t), got.add)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := e.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer e.Shutdown(context.Background())
+	_, got := startEngine(t, discovery.Rule{ExePath: server})
 
 	srv := peers.Start(t, port, server, "127.0.0.1:"+strconv.Itoa(port))
 	// The client matches no rule and sends as soon as it starts: the kernel
