@@ -28,7 +28,8 @@ const (
 	// HookAuto uses the per-syscall tracepoints when tracefs is mounted or
 	// can be mounted, else the raw tracepoint.
 	HookAuto SyscallHook = ""
-	// HookTracepoints uses the per-syscall exit tracepoints only.
+	// HookTracepoints uses the per-syscall exit tracepoints only, mounting
+	// tracefs when it is missing.
 	HookTracepoints SyscallHook = "tracepoint"
 	// HookRaw uses the raw tracepoint on sys_exit only.
 	HookRaw SyscallHook = "raw_tracepoint"
@@ -151,17 +152,18 @@ func createMaps(spec *ebpf.CollectionSpec) (map[string]*ebpf.Map, error) {
 // one of them attaches, else the raw tracepoint.
 func (t *Tracer) attachSyscalls(spec *ebpf.CollectionSpec) error {
 	mode := t.hook
-	if mode == HookAuto {
-		mode = HookRaw
+	if mode != HookRaw {
 		if err := ensureTracefs(); err != nil {
+			if mode == HookTracepoints {
+				return fmt.Errorf("attach syscall tracepoints: %w", err)
+			}
 			t.logger.Info("hooking every syscall through raw tracepoint sys_exit: per-syscall tracepoints need tracefs", zap.Error(err))
-		} else {
-			mode = HookTracepoints
+			mode = HookRaw
 		}
 	}
-	if mode == HookTracepoints {
+	if mode != HookRaw {
 		probes := loadProbes(spec, t.maps, syscallHooks, t.logger)
-		if anyAttached(probes) || t.hook == HookTracepoints {
+		if anyAttached(probes) || mode == HookTracepoints {
 			t.probes = probes
 			return errIfNone(probes)
 		}
