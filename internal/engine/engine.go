@@ -40,7 +40,7 @@ type Stats struct {
 	LostSamples    uint64            // records the kernel could not queue
 	DecodeErrors   map[string]uint64 // by protocol
 	CallsEmitted   uint64
-	CallsDropped   uint64 // calls lost to overload
+	CallsDropped   uint64 // requests seen that became no call: queue full, or unanswered at close
 	Connections    int    // connections with state in user space
 	ProbesAttached int
 	ProbesFailed   int
@@ -220,6 +220,7 @@ func (e *Engine) Stats() Stats {
 		Events:       e.events.Load(),
 		DecodeErrors: ts.DecodeErrors,
 		CallsEmitted: ts.CallsEmitted,
+		CallsDropped: ts.PendingDropped,
 		Connections:  ts.Connections,
 	}
 	e.mu.Lock()

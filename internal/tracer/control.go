@@ -58,17 +58,3 @@ func (t *Tracer) Counters() (Counters, error) {
 	}
 	return c, nil
 }
-
-// Connections counts the kernel's tracked connections (for leak tests).
-func (t *Tracer) Connections() int {
-	var (
-		key   uint64
-		value captureConnState
-		n     int
-	)
-	it := t.maps[captureMapConns].Iterate()
-	for it.Next(&key, &value) {
-		n++
-	}
-	return n
-}

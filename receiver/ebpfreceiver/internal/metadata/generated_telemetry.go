@@ -199,7 +199,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	var err, errs error
 	builder.EbpfCallsDropped, err = builder.meter.Int64ObservableCounter(
 		"otelcol_ebpf_calls_dropped",
-		metric.WithDescription("Calls the capture engine dropped because it was overloaded. [Development]"),
+		metric.WithDescription("Requests the capture engine saw but could not turn into a call (per-connection queue full, or no response before the connection ended). [Development]"),
 		metric.WithUnit("{call}"),
 	)
 	errs = errors.Join(errs, err)
