@@ -13,6 +13,10 @@ type Protocol uint8
 const (
 	ProtocolUnknown Protocol = iota
 	ProtocolHTTP1
+	ProtocolHTTP2    // HTTP/2 without gRPC
+	ProtocolGRPC     // gRPC over HTTP/2
+	ProtocolPostgres // PostgreSQL frontend/backend protocol
+	ProtocolMySQL    // MySQL / MariaDB client/server protocol
 )
 
 // String returns the protocol's short name, used in self-telemetry.
@@ -20,6 +24,14 @@ func (p Protocol) String() string {
 	switch p {
 	case ProtocolHTTP1:
 		return "http1"
+	case ProtocolHTTP2:
+		return "http2"
+	case ProtocolGRPC:
+		return "grpc"
+	case ProtocolPostgres:
+		return "postgres"
+	case ProtocolMySQL:
+		return "mysql"
 	default:
 		return "unknown"
 	}
@@ -46,7 +58,34 @@ type Call struct {
 	Process  *Process       // filled by the engine from PID; nil until then
 	Local    netip.AddrPort // the observed process's end of the connection
 	Peer     netip.AddrPort // the other end
-	HTTP     HTTP
+	HTTP     HTTP           // Protocol HTTP1 and HTTP2, and the transport of GRPC
+	RPC      RPC            // Protocol GRPC
+	DB       DB             // Protocol Postgres and MySQL
+}
+
+// RPC holds the facts of a gRPC call. Zero values mean "not seen".
+type RPC struct {
+	Method string // "package.Service/Method", from :path
+	// Status is the grpc-status code; HasStatus says whether one was seen
+	// (code 0 is OK).
+	Status    uint32
+	HasStatus bool
+}
+
+// DB holds the facts of one database operation. Zero values mean "not seen".
+type DB struct {
+	System     string // "postgresql", "mysql", "mariadb"
+	Namespace  string // database / default schema of the connection
+	Operation  string // e.g. "SELECT"
+	Summary    string // low-cardinality summary, e.g. "SELECT users"
+	Collection string // main table, when one
+	// QueryText is the statement as configured: sanitised (literals
+	// replaced by "?"), raw, or empty.
+	QueryText string
+	// ErrorCode is the database's error code (SQLSTATE for PostgreSQL, the
+	// numeric error for MySQL), empty when the operation succeeded.
+	ErrorCode string
+	Rows      int64 // rows returned or affected, -1 when unknown
 }
 
 // HTTP holds the facts of an HTTP exchange. Zero values mean "not seen".
