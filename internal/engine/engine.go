@@ -26,7 +26,8 @@ import (
 type Config struct {
 	Instrument      []discovery.Rule // empty: every process
 	Exclude         []discovery.Rule
-	HTTP            bool   // decode HTTP/1.x
+	Protocols       stream.Protocols
+	DBQueryText     stream.QueryTextMode
 	MaxPayloadBytes int    // bytes captured per syscall, 1..4096
 	BufferSize      int    // ring buffer bytes, a power of two
 	Transport       string // "auto" or "ringbuf"; "perf" is not available yet
@@ -90,7 +91,10 @@ func New(cfg Config, logger *zap.Logger, emit func(*call.Call)) (*Engine, error)
 		ignored:  make(map[uint32]struct{}),
 	}
 	// The tracker lends one call for every emit instead of allocating one.
-	e.tracker = stream.NewTracker(stream.Config{IdleTimeout: cfg.IdleTimeout, LendCalls: true}, e.deliver)
+	e.tracker = stream.NewTracker(stream.Config{
+		IdleTimeout: cfg.IdleTimeout, LendCalls: true,
+		Protocols: cfg.Protocols, DBQueryText: cfg.DBQueryText,
+	}, e.deliver)
 	return e, nil
 }
 
@@ -106,7 +110,10 @@ func (e *Engine) Start(ctx context.Context) error {
 		MaxPayload: uint32(e.cfg.MaxPayloadBytes),
 		BufferSize: e.cfg.BufferSize,
 		CaptureAll: e.selector.MatchAll(),
-		HTTP1:      e.cfg.HTTP,
+		Protocols: tracer.Protocols{
+			HTTP1: e.cfg.Protocols.HTTP1, HTTP2: e.cfg.Protocols.HTTP2 || e.cfg.Protocols.GRPC,
+			Postgres: e.cfg.Protocols.Postgres, MySQL: e.cfg.Protocols.MySQL,
+		},
 	}, e.logger)
 	if err != nil {
 		return fmt.Errorf("start capture: %w", explainLoadError(err))

@@ -15,6 +15,7 @@ import (
 	"github.com/ebpfreceiver/ebpfreceiver/internal/discovery"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/peers"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/privtest"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/stream"
 )
 
 type calls struct {
@@ -42,7 +43,7 @@ func startEngine(t *testing.T, rules ...discovery.Rule) (*Engine, *calls) {
 	t.Helper()
 	privtest.Require(t)
 	got := &calls{}
-	e, err := New(Config{Instrument: rules, HTTP: true, MaxPayloadBytes: 1024, BufferSize: 1 << 20}, zaptest.NewLogger(t), got.add)
+	e, err := New(Config{Instrument: rules, Protocols: stream.Protocols{HTTP1: true}, MaxPayloadBytes: 1024, BufferSize: 1 << 20}, zaptest.NewLogger(t), got.add)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,7 +23,7 @@ func (t *Tracker) classify(c *conn, s *Segment) {
 	if len(data) == 0 {
 		return
 	}
-	switch classify(data) {
+	switch classify(data, &t.sh.protocols) {
 	case call.ProtocolHTTP1:
 		c.sess = t.newHTTP1(serverRole(s, data))
 		c.sess.feed(c, s)

@@ -46,10 +46,10 @@ func (c *conn) touch(s *Segment) {
 // start, which a long body may delay.
 const maxClassifyTries = 64
 
-// classify names the protocol whose message starts at data. New decoders add
-// their cheap first-bytes check here, most specific first.
-func classify(data []byte) call.Protocol {
-	if http1.LooksLikeRequest(data) || http1.LooksLikeResponse(data) {
+// classify names the enabled protocol whose message starts at data. New
+// decoders add their cheap first-bytes check here, most specific first.
+func classify(data []byte, p *Protocols) call.Protocol {
+	if p.HTTP1 && (http1.LooksLikeRequest(data) || http1.LooksLikeResponse(data)) {
 		return call.ProtocolHTTP1
 	}
 	return call.ProtocolUnknown
@@ -70,6 +70,8 @@ type shared struct {
 	joinedSeg  Segment   // the segment carrying joined
 	lend       bool      // emit borrows lent instead of owning a new call
 	lent       call.Call // the call handed to emit when lending
+	protocols  Protocols
+	queryText  QueryTextMode
 }
 
 // newCall returns the call to fill and emit: the lent one, overwritten, or

@@ -18,7 +18,31 @@ type Config struct {
 	// emit returns, instead of a new one that emit owns: the tracker then
 	// allocates nothing per call. Set it when emit copies what it keeps.
 	LendCalls bool
+	// Protocols are the protocols decoded; connections of others are
+	// ignored. The zero value decodes every protocol.
+	Protocols Protocols
+	// DBQueryText is what database calls carry of the statement text.
+	DBQueryText QueryTextMode
 }
+
+// Protocols turns decoders on or off.
+type Protocols struct {
+	HTTP1    bool
+	HTTP2    bool // plain HTTP/2 calls
+	GRPC     bool // gRPC calls (over HTTP/2)
+	Postgres bool
+	MySQL    bool
+}
+
+// QueryTextMode says what a database call carries of its statement.
+type QueryTextMode uint8
+
+// Query text modes.
+const (
+	QueryTextSanitized QueryTextMode = iota // literals replaced by "?"
+	QueryTextRaw                            // as sent
+	QueryTextOff                            // nothing
+)
 
 // Defaults applied by NewTracker to zero or negative values.
 const (
@@ -49,10 +73,14 @@ func NewTracker(cfg Config, emit func(*call.Call)) *Tracker {
 	if cfg.IdleTimeout <= 0 {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
+	if cfg.Protocols == (Protocols{}) {
+		cfg.Protocols = Protocols{HTTP1: true, HTTP2: true, GRPC: true, Postgres: true, MySQL: true}
+	}
 	t := &Tracker{idle: uint64(cfg.IdleTimeout), conns: make(map[uint64]*conn)}
 	t.sh = shared{
 		emit: emit, stats: &t.stats, names: newInterner(), maxPending: cfg.MaxPending,
 		joined: make([]byte, 0, carryMax+maxCaptured), lend: cfg.LendCalls,
+		protocols: cfg.Protocols, queryText: cfg.DBQueryText,
 	}
 	return t
 }

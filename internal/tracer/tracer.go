@@ -41,7 +41,16 @@ type Config struct {
 	MaxPayload uint32 // bytes captured per syscall, 1..MaxPayload
 	BufferSize int    // ring buffer bytes: a power of two, at least one page
 	CaptureAll bool   // processes without a verdict are captured
-	HTTP1      bool   // classify and send HTTP/1.x connections
+	Protocols  Protocols
+}
+
+// Protocols says which connections the kernel classifies and sends; the
+// data of connections of no enabled protocol never leaves the kernel.
+type Protocols struct {
+	HTTP1    bool
+	HTTP2    bool // HTTP/2, gRPC included
+	Postgres bool
+	MySQL    bool
 }
 
 // Tracer owns the loaded maps, programs and links, and the reader.
@@ -109,7 +118,7 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 	vars := map[string]any{
 		captureVarMaxPayload:  cfg.MaxPayload,
 		captureVarCaptureAll:  boolByte(cfg.CaptureAll),
-		captureVarEnableHttp1: boolByte(cfg.HTTP1),
+		captureVarEnableHttp1: boolByte(cfg.Protocols.HTTP1),
 	}
 	for name, value := range vars {
 		if err := spec.Variables[name].Set(value); err != nil {

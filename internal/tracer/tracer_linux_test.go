@@ -54,7 +54,7 @@ func TestTracerSeesHTTPOfSelectedProcess(t *testing.T) {
 
 func testSeesHTTP(t *testing.T, hook SyscallHook) {
 	privtest.Require(t)
-	tr, err := New(Config{Hook: hook, MaxPayload: 256, BufferSize: 1 << 20, HTTP1: true}, zap.NewNop())
+	tr, err := New(Config{Hook: hook, MaxPayload: 256, BufferSize: 1 << 20, Protocols: Protocols{HTTP1: true}}, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,7 +154,7 @@ func TestOneProbeFailingLeavesTheRestRunning(t *testing.T) {
 	lifecycleHooks[len(lifecycleHooks)-1].event = "no_such_tracepoint"
 	defer func() { lifecycleHooks = saved }()
 
-	tr, err := New(Config{MaxPayload: 256, BufferSize: 1 << 16, HTTP1: true}, zap.NewNop())
+	tr, err := New(Config{MaxPayload: 256, BufferSize: 1 << 16, Protocols: Protocols{HTTP1: true}}, zap.NewNop())
 	if err != nil {
 		t.Fatalf("one failing probe stopped the tracer: %v", err)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/discovery"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/engine"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/stream"
 )
 
 // Temporality values accepted by metrics::temporality.
@@ -22,6 +23,19 @@ const (
 	TransportRingbuf = "ringbuf"
 	TransportPerf    = "perf"
 )
+
+// Values accepted by db::query_text.
+const (
+	QueryTextSanitized = "sanitized"
+	QueryTextRaw       = "raw"
+	QueryTextOff       = "off"
+)
+
+var queryTextModes = map[string]stream.QueryTextMode{
+	QueryTextSanitized: stream.QueryTextSanitized,
+	QueryTextRaw:       stream.QueryTextRaw,
+	QueryTextOff:       stream.QueryTextOff,
+}
 
 // Limits checked by Validate.
 const (
@@ -39,6 +53,7 @@ const (
 type Config struct {
 	Discovery DiscoveryConfig `mapstructure:"discovery"`
 	Protocols ProtocolsConfig `mapstructure:"protocols"`
+	DB        DBConfig        `mapstructure:"db"`
 	Traces    TracesConfig    `mapstructure:"traces"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
 	Capture   CaptureConfig   `mapstructure:"capture"`
@@ -67,8 +82,21 @@ type RuleConfig struct {
 
 // ProtocolsConfig turns protocol decoders on or off.
 type ProtocolsConfig struct {
-	// HTTP decodes HTTP/1.x requests and responses.
+	// HTTP decodes HTTP/1.x and plain HTTP/2 requests and responses.
 	HTTP bool `mapstructure:"http"`
+	// GRPC decodes gRPC calls over HTTP/2.
+	GRPC bool `mapstructure:"grpc"`
+	// Postgres decodes the PostgreSQL wire protocol.
+	Postgres bool `mapstructure:"postgres"`
+	// MySQL decodes the MySQL / MariaDB client/server protocol.
+	MySQL bool `mapstructure:"mysql"`
+}
+
+// DBConfig controls what database spans carry.
+type DBConfig struct {
+	// QueryText is "sanitized" (every literal replaced by "?"), "raw" or
+	// "off".
+	QueryText string `mapstructure:"query_text"`
 }
 
 // TracesConfig controls how spans are batched before the next consumer.
@@ -102,7 +130,8 @@ type CaptureConfig struct {
 
 func createDefaultConfig() *Config {
 	return &Config{
-		Protocols: ProtocolsConfig{HTTP: true},
+		Protocols: ProtocolsConfig{HTTP: true, GRPC: true, Postgres: true, MySQL: true},
+		DB:        DBConfig{QueryText: QueryTextSanitized},
 		Traces:    TracesConfig{BatchSize: defaultBatchSize, FlushInterval: 200 * time.Millisecond},
 		Metrics:   MetricsConfig{Interval: 10 * time.Second, Temporality: TemporalityCumulative},
 		Capture: CaptureConfig{
@@ -121,7 +150,16 @@ func (cfg *Config) Validate() error {
 		cfg.Traces.validate(),
 		cfg.Metrics.validate(),
 		cfg.Capture.validate(),
+		cfg.DB.validate(),
 	)
+}
+
+func (c DBConfig) validate() error {
+	if _, ok := queryTextModes[c.QueryText]; !ok {
+		return fmt.Errorf("db::query_text: must be %q, %q or %q, got %q",
+			QueryTextSanitized, QueryTextRaw, QueryTextOff, c.QueryText)
+	}
+	return nil
 }
 
 func validateRules(key string, rules []RuleConfig) error {
@@ -190,9 +228,13 @@ func (c CaptureConfig) validate() error {
 // engineConfig translates the user configuration for the capture engine.
 func (cfg *Config) engineConfig() engine.Config {
 	return engine.Config{
-		Instrument:      engineRules(cfg.Discovery.Instrument),
-		Exclude:         engineRules(cfg.Discovery.Exclude),
-		HTTP:            cfg.Protocols.HTTP,
+		Instrument: engineRules(cfg.Discovery.Instrument),
+		Exclude:    engineRules(cfg.Discovery.Exclude),
+		Protocols: stream.Protocols{
+			HTTP1: cfg.Protocols.HTTP, HTTP2: cfg.Protocols.HTTP, GRPC: cfg.Protocols.GRPC,
+			Postgres: cfg.Protocols.Postgres, MySQL: cfg.Protocols.MySQL,
+		},
+		DBQueryText:     queryTextModes[cfg.DB.QueryText],
 		MaxPayloadBytes: cfg.Capture.MaxPayloadBytes,
 		BufferSize:      int(cfg.Capture.BufferSize),
 		Transport:       cfg.Capture.Transport,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/discovery"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/engine"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/stream"
 	"github.com/ebpfreceiver/ebpfreceiver/receiver/ebpfreceiver/internal/metadata"
 )
 
@@ -177,7 +178,7 @@ func TestEngineConfig(t *testing.T) {
 			{ExePath: "/usr/sbin/nginx", PIDs: []uint32{42}},
 		},
 		Exclude:         []discovery.Rule{{ExePath: "*/otelcol*"}},
-		HTTP:            false,
+		Protocols:       stream.Protocols{GRPC: true, Postgres: true, MySQL: true},
 		MaxPayloadBytes: 256,
 		BufferSize:      16 << 20,
 		Transport:       TransportRingbuf,
