@@ -32,6 +32,9 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 volatile const __u32 max_payload = 1024; /* bytes captured per syscall, <= MAX_PAYLOAD */
 volatile const __u8 capture_all = 1;     /* processes without a verdict are captured */
 volatile const __u8 enable_http1 = 1;
+volatile const __u8 enable_http2 = 1;
+volatile const __u8 enable_postgres = 1;
+volatile const __u8 enable_mysql = 1;
 
 /* Force these types into BTF so bpf2go generates their Go counterparts. */
 const enum event_kind *unused_event_kind __attribute__((unused));
@@ -54,11 +57,29 @@ enum buffer_kind {
 	BUF_NONE = 4,  /* sendfile(out_fd, in_fd, ...) */
 };
 
+/* Records never wake the reader: it drains the buffer every few
+ * milliseconds (tracer.PollInterval), which the buffer is sized to hold. A
+ * wake-up per record would cost more than the capture itself. */
+#define RB_FLAGS BPF_RB_NO_WAKEUP
+
 static __always_inline void count(__u32 counter)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &counter);
 	if (v)
 		*v += 1;
+}
+
+static __always_inline int emit_proc(__u8 kind, __u32 tgid, __u16 port)
+{
+	struct process_event e = {
+		.kind = kind,
+		.port = port,
+		.pid = tgid,
+		.ts_ns = bpf_ktime_get_ns(),
+	};
+	if (bpf_ringbuf_output(&events, &e, sizeof(e), RB_FLAGS))
+		count(COUNTER_LOST_CONTROL);
+	return 0;
 }
 
 static __always_inline bool pid_selected(__u32 tgid)
@@ -68,11 +89,6 @@ static __always_inline bool pid_selected(__u32 tgid)
 		return capture_all;
 	return *verdict != VERDICT_IGNORE;
 }
-
-/* Records never wake the reader: it drains the buffer every few
- * milliseconds (tracer.PollInterval), which the buffer is sized to hold. A
- * wake-up per record would cost more than the capture itself. */
-#define RB_FLAGS BPF_RB_NO_WAKEUP
 
 /* conn_open starts a connection seen at accept or connect: always a new one,
  * even if a stale entry for a reused socket address is still there. */
@@ -117,22 +133,91 @@ static __always_inline bool looks_like_http1(const __u8 *p)
 	       starts_with4(p, 'T', 'R', 'A', 'C') || starts_with4(p, 'H', 'T', 'T', 'P');
 }
 
+#define H2_FRAME_HEADER 9
+#define H2_MAX_FRAME_TYPE 9 /* CONTINUATION */
+
+/* looks_like_http2 matches the client connection preface, or, for
+ * connections joined mid-stream, a plausible frame header: a length within
+ * the default maximum frame size, a known type, and a stream id that is zero
+ * exactly for the connection-level frames (SETTINGS, PING, GOAWAY). */
+static __always_inline bool looks_like_http2(const __u8 *p, __u32 len)
+{
+	if (starts_with4(p, 'P', 'R', 'I', ' ') && starts_with4(p + 4, '*', ' ', 'H', 'T'))
+		return true;
+	if (len < H2_FRAME_HEADER || p[0] != 0 || p[1] > 0x40 || p[3] > H2_MAX_FRAME_TYPE)
+		return false;
+	bool conn_level = p[3] == 4 || p[3] == 6 || p[3] == 7;
+	bool stream_zero = (p[5] & 0x7f) == 0 && p[6] == 0 && p[7] == 0 && p[8] == 0;
+	return conn_level == stream_zero;
+}
+
+/* looks_like_postgres matches a startup message (protocol 3.0), an
+ * SSLRequest or GSSENCRequest, or, mid-stream, a simple query, Parse or
+ * Bind message of sane length, or ReadyForQuery. */
+static __always_inline bool looks_like_postgres(const __u8 *p, __u32 len)
+{
+	if (len < 8)
+		return false;
+	if (p[0] == 0 && p[1] == 0 && p[4] == 0 && p[5] == 3 && p[6] == 0 && p[7] == 0)
+		return true;
+	if (starts_with4(p, 0, 0, 0, 8) && p[4] == 0x04 && p[5] == 0xd2 && p[6] == 0x16 &&
+	    (p[7] == 0x2f || p[7] == 0x30))
+		return true;
+	if ((p[0] == 'Q' || p[0] == 'P' || p[0] == 'B') && p[1] == 0 && p[2] < 0x10)
+		return true;
+	return p[0] == 'Z' && starts_with4(p + 1, 0, 0, 0, 5);
+}
+
+/* looks_like_mysql matches the server greeting (sequence 0, protocol 10,
+ * a version string starting with a digit) or, mid-stream, a command packet
+ * (sequence 0) of a command the decoder knows. */
+static __always_inline bool looks_like_mysql(const __u8 *p, __u32 len)
+{
+	if (len < 5 || p[2] != 0 || p[3] != 0)
+		return false;
+	if (p[4] == 10)
+		return len >= 6 && p[5] >= '0' && p[5] <= '9';
+	switch (p[4]) {
+	case 0x02: /* COM_INIT_DB */
+	case 0x03: /* COM_QUERY */
+	case 0x16: /* COM_STMT_PREPARE */
+	case 0x17: /* COM_STMT_EXECUTE */
+		return true;
+	}
+	return false;
+}
+
+/* classify_head names the enabled protocol whose message starts with the
+ * len bytes of p (at least 8 of them readable), most specific first. */
+static __always_inline __u8 classify_head(const __u8 *p, __u32 len)
+{
+	if (enable_http1 && looks_like_http1(p))
+		return PROTO_HTTP1;
+	if (enable_http2 && looks_like_http2(p, len))
+		return PROTO_HTTP2;
+	if (enable_postgres && looks_like_postgres(p, len))
+		return PROTO_POSTGRES;
+	if (enable_mysql && looks_like_mysql(p, len))
+		return PROTO_MYSQL;
+	return PROTO_UNKNOWN;
+}
+
 /* classify gives an unknown connection a protocol from the first bytes of a
  * segment; it stays unknown (and its data unsent) until one matches. */
 static __always_inline bool classify(struct conn_state *c, const void *buf, __u32 len)
 {
-	__u8 head[8] = {};
+	__u8 head[CLASSIFY_LEN] = {};
 
 	if (c->protocol != PROTO_UNKNOWN)
 		return true;
 	if (!buf || len < 4)
 		return false;
-	bpf_probe_read_user(head, sizeof(head), buf);
-	if (enable_http1 && looks_like_http1(head)) {
-		c->protocol = PROTO_HTTP1;
-		return true;
-	}
-	return false;
+	__u32 n = len;
+	if (n > CLASSIFY_LEN)
+		n = CLASSIFY_LEN;
+	bpf_probe_read_user(head, n, buf);
+	c->protocol = classify_head(head, len);
+	return c->protocol != PROTO_UNKNOWN;
 }
 
 /* first_buffer finds the user buffer holding a syscall's first bytes and
@@ -240,6 +325,20 @@ static __always_inline int handle_accept(long ret)
 	return 0;
 }
 
+/* handle_listen reports every process, selected or not, that starts
+ * listening on a TCP socket: selection rules on open ports are judged again
+ * then. Listening is rare, so this costs nothing measurable. */
+static __always_inline int handle_listen(struct pt_regs *regs, long ret)
+{
+	if (ret != 0)
+		return 0;
+	struct sock *sk = tcp_sock_of_fd(regs_arg0(regs));
+	if (!sk)
+		return 0;
+	__u16 port = BPF_CORE_READ(sk, __sk_common.skc_num);
+	return emit_proc(EVENT_LISTEN, bpf_get_current_pid_tgid() >> 32, port);
+}
+
 static __always_inline int handle_connect(struct pt_regs *regs, long ret)
 {
 	/* A non-blocking connect returns -EINPROGRESS (-115) and completes later. */
@@ -291,6 +390,8 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 	case NR_ACCEPT4:
 	case NR_CONNECT:
 		break;
+	case NR_LISTEN:
+		return handle_listen(regs, ret);
 	default:
 		return 0;
 	}
@@ -365,18 +466,6 @@ static __always_inline int handle_sock_state(struct sock *sk, int state)
 	return 0;
 }
 
-static __always_inline int emit_proc(__u8 kind, __u32 tgid)
-{
-	struct process_event e = {
-		.kind = kind,
-		.pid = tgid,
-		.ts_ns = bpf_ktime_get_ns(),
-	};
-	if (bpf_ringbuf_output(&events, &e, sizeof(e), RB_FLAGS))
-		count(COUNTER_LOST_CONTROL);
-	return 0;
-}
-
 /* handle_process_exec reports an exec and, when not everything is
  * captured, captures the process until user space has judged it. */
 static __always_inline int handle_process_exec(void)
@@ -386,7 +475,7 @@ static __always_inline int handle_process_exec(void)
 
 	if (!capture_all)
 		bpf_map_update_elem(&pid_verdicts, &tgid, &pending, BPF_NOEXIST);
-	return emit_proc(EVENT_EXEC, tgid);
+	return emit_proc(EVENT_EXEC, tgid, 0);
 }
 
 /* handle_process_exit forgets a process when its thread group leader exits. */
@@ -398,7 +487,7 @@ static __always_inline int handle_process_exit(void)
 	if ((__u32)id != tgid)
 		return 0;
 	bpf_map_delete_elem(&pid_verdicts, &tgid);
-	return emit_proc(EVENT_EXIT, tgid);
+	return emit_proc(EVENT_EXIT, tgid, 0);
 }
 
 /* Exit tracepoints of the hooked syscalls: the kernel runs each only for
@@ -473,6 +562,12 @@ SEC("tracepoint/syscalls/sys_exit_connect")
 int tp_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
 	return on_connect_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_listen")
+int tp_exit_listen(struct trace_event_raw_sys_exit *ctx)
+{
+	return handle_listen(current_regs(), ctx->ret);
 }
 
 /* sys_exit(struct pt_regs *regs, long ret): every syscall's return; the

@@ -8,6 +8,7 @@ enum event_kind {
 	EVENT_CLOSE = 2, /* the process is done with a connection */
 	EVENT_EXEC = 3,  /* a process called execve */
 	EVENT_EXIT = 4,  /* a thread group leader exited */
+	EVENT_LISTEN = 5, /* a process started listening on a TCP port */
 };
 
 enum direction {
@@ -24,6 +25,9 @@ enum conn_role {
 enum protocol {
 	PROTO_UNKNOWN = 0,
 	PROTO_HTTP1 = 1,
+	PROTO_HTTP2 = 2,    /* HTTP/2, gRPC included */
+	PROTO_POSTGRES = 3,
+	PROTO_MYSQL = 4,
 };
 
 enum data_flags {
@@ -53,10 +57,11 @@ struct conn_event {
 	__u8 tail[TAIL_LEN];
 };
 
-/* EVENT_EXEC and EVENT_EXIT records. */
+/* EVENT_EXEC, EVENT_EXIT and EVENT_LISTEN records. */
 struct process_event {
 	__u8 kind;
-	__u8 _pad[3];
+	__u8 _pad;
+	__u16 port; /* EVENT_LISTEN: the local port, host byte order */
 	__u32 pid;
 	__u64 ts_ns;
 };

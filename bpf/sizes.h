@@ -9,6 +9,9 @@
  * user space can see the end of a chunked HTTP body it did not capture. */
 #define TAIL_LEN 8
 
+/* Bytes of a connection's first segments read to classify it. */
+#define CLASSIFY_LEN 16
+
 /* Processes with a verdict (selected or excluded). */
 #define MAX_PIDS 32768
 

@@ -16,6 +16,7 @@
 #define NR_SENDMSG 46
 #define NR_RECVMSG 47
 #define NR_ACCEPT4 288
+#define NR_LISTEN 50
 
 /* orig_ax keeps the syscall number; di, si, dx keep the first three
  * arguments (the return value goes to ax). */
@@ -43,6 +44,7 @@ static __always_inline __u64 regs_arg1(struct pt_regs *regs)
 #define NR_SENDMSG 211
 #define NR_RECVMSG 212
 #define NR_ACCEPT4 242
+#define NR_LISTEN 201
 #define NR_READ 63
 #define NR_WRITE 64
 #define NR_READV 65

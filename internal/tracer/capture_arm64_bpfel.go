@@ -84,16 +84,18 @@ const (
 type captureEventKind uint32
 
 const (
-	captureEventKindEVENT_DATA  captureEventKind = 1
-	captureEventKindEVENT_CLOSE captureEventKind = 2
-	captureEventKindEVENT_EXEC  captureEventKind = 3
-	captureEventKindEVENT_EXIT  captureEventKind = 4
+	captureEventKindEVENT_DATA   captureEventKind = 1
+	captureEventKindEVENT_CLOSE  captureEventKind = 2
+	captureEventKindEVENT_EXEC   captureEventKind = 3
+	captureEventKindEVENT_EXIT   captureEventKind = 4
+	captureEventKindEVENT_LISTEN captureEventKind = 5
 )
 
 type captureProcessEvent struct {
 	_    structs.HostLayout
 	Kind uint8
-	Pad  [3]uint8
+	Pad  uint8
+	Port uint16
 	Pid  uint32
 	TsNs uint64
 }
@@ -101,8 +103,11 @@ type captureProcessEvent struct {
 type captureProtocol uint32
 
 const (
-	captureProtocolPROTO_UNKNOWN captureProtocol = 0
-	captureProtocolPROTO_HTTP1   captureProtocol = 1
+	captureProtocolPROTO_UNKNOWN  captureProtocol = 0
+	captureProtocolPROTO_HTTP1    captureProtocol = 1
+	captureProtocolPROTO_HTTP2    captureProtocol = 2
+	captureProtocolPROTO_POSTGRES captureProtocol = 3
+	captureProtocolPROTO_MYSQL    captureProtocol = 4
 )
 
 type captureVerdict uint32
@@ -129,6 +134,7 @@ const (
 	captureProgTpExitAccept      = "tp_exit_accept"
 	captureProgTpExitAccept4     = "tp_exit_accept4"
 	captureProgTpExitConnect     = "tp_exit_connect"
+	captureProgTpExitListen      = "tp_exit_listen"
 	captureProgTpExitRead        = "tp_exit_read"
 	captureProgTpExitReadv       = "tp_exit_readv"
 	captureProgTpExitRecvfrom    = "tp_exit_recvfrom"
@@ -140,6 +146,9 @@ const (
 	captureProgTpExitWritev      = "tp_exit_writev"
 	captureVarCaptureAll         = "capture_all"
 	captureVarEnableHttp1        = "enable_http1"
+	captureVarEnableHttp2        = "enable_http2"
+	captureVarEnableMysql        = "enable_mysql"
+	captureVarEnablePostgres     = "enable_postgres"
 	captureVarMaxPayload         = "max_payload"
 	captureVarNextConnId         = "next_conn_id"
 	captureVarUnusedConnRole     = "unused_conn_role"
@@ -201,6 +210,7 @@ type captureProgramSpecs struct {
 	TpExitAccept   *ebpf.ProgramSpec `ebpf:"tp_exit_accept"`
 	TpExitAccept4  *ebpf.ProgramSpec `ebpf:"tp_exit_accept4"`
 	TpExitConnect  *ebpf.ProgramSpec `ebpf:"tp_exit_connect"`
+	TpExitListen   *ebpf.ProgramSpec `ebpf:"tp_exit_listen"`
 	TpExitRead     *ebpf.ProgramSpec `ebpf:"tp_exit_read"`
 	TpExitReadv    *ebpf.ProgramSpec `ebpf:"tp_exit_readv"`
 	TpExitRecvfrom *ebpf.ProgramSpec `ebpf:"tp_exit_recvfrom"`
@@ -229,6 +239,9 @@ type captureMapSpecs struct {
 type captureVariableSpecs struct {
 	CaptureAll         *ebpf.VariableSpec `ebpf:"capture_all"`
 	EnableHttp1        *ebpf.VariableSpec `ebpf:"enable_http1"`
+	EnableHttp2        *ebpf.VariableSpec `ebpf:"enable_http2"`
+	EnableMysql        *ebpf.VariableSpec `ebpf:"enable_mysql"`
+	EnablePostgres     *ebpf.VariableSpec `ebpf:"enable_postgres"`
 	MaxPayload         *ebpf.VariableSpec `ebpf:"max_payload"`
 	NextConnId         *ebpf.VariableSpec `ebpf:"next_conn_id"`
 	UnusedConnRole     *ebpf.VariableSpec `ebpf:"unused_conn_role"`
@@ -284,6 +297,9 @@ func (m *captureMaps) Close() error {
 type captureVariables struct {
 	CaptureAll         *ebpf.Variable `ebpf:"capture_all"`
 	EnableHttp1        *ebpf.Variable `ebpf:"enable_http1"`
+	EnableHttp2        *ebpf.Variable `ebpf:"enable_http2"`
+	EnableMysql        *ebpf.Variable `ebpf:"enable_mysql"`
+	EnablePostgres     *ebpf.Variable `ebpf:"enable_postgres"`
 	MaxPayload         *ebpf.Variable `ebpf:"max_payload"`
 	NextConnId         *ebpf.Variable `ebpf:"next_conn_id"`
 	UnusedConnRole     *ebpf.Variable `ebpf:"unused_conn_role"`
@@ -307,6 +323,7 @@ type capturePrograms struct {
 	TpExitAccept   *ebpf.Program `ebpf:"tp_exit_accept"`
 	TpExitAccept4  *ebpf.Program `ebpf:"tp_exit_accept4"`
 	TpExitConnect  *ebpf.Program `ebpf:"tp_exit_connect"`
+	TpExitListen   *ebpf.Program `ebpf:"tp_exit_listen"`
 	TpExitRead     *ebpf.Program `ebpf:"tp_exit_read"`
 	TpExitReadv    *ebpf.Program `ebpf:"tp_exit_readv"`
 	TpExitRecvfrom *ebpf.Program `ebpf:"tp_exit_recvfrom"`
@@ -327,6 +344,7 @@ func (p *capturePrograms) Close() error {
 		p.TpExitAccept,
 		p.TpExitAccept4,
 		p.TpExitConnect,
+		p.TpExitListen,
 		p.TpExitRead,
 		p.TpExitReadv,
 		p.TpExitRecvfrom,

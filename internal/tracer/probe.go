@@ -49,6 +49,7 @@ var syscallHooks = []hook{
 	{captureProgTpExitAccept, "syscalls", "sys_exit_accept", true},
 	{captureProgTpExitAccept4, "syscalls", "sys_exit_accept4", true},
 	{captureProgTpExitConnect, "syscalls", "sys_exit_connect", true},
+	{captureProgTpExitListen, "syscalls", "sys_exit_listen", true},
 }
 
 // rawSyscallHook does the work of all syscallHooks from one raw tracepoint

@@ -11,10 +11,11 @@ import (
 
 // Event kinds, directions, roles and flags as the programs write them.
 const (
-	EventData  = uint8(captureEventKindEVENT_DATA)
-	EventClose = uint8(captureEventKindEVENT_CLOSE)
-	EventExec  = uint8(captureEventKindEVENT_EXEC)
-	EventExit  = uint8(captureEventKindEVENT_EXIT)
+	EventData   = uint8(captureEventKindEVENT_DATA)
+	EventClose  = uint8(captureEventKindEVENT_CLOSE)
+	EventExec   = uint8(captureEventKindEVENT_EXEC)
+	EventExit   = uint8(captureEventKindEVENT_EXIT)
+	EventListen = uint8(captureEventKindEVENT_LISTEN)
 
 	DirIngress = uint8(captureDirectionDIR_INGRESS)
 	DirEgress  = uint8(captureDirectionDIR_EGRESS)
@@ -29,7 +30,7 @@ const (
 // ConnEvent is the header of a data or close record.
 type ConnEvent = captureConnEvent
 
-// ProcessEvent is an exec or exit record.
+// ProcessEvent is an exec, exit or listen record.
 type ProcessEvent = captureProcessEvent
 
 // PollInterval bounds how long a record can wait in the ring buffer: the
@@ -93,7 +94,7 @@ func (t *Tracer) dispatch(h Handler, raw []byte) {
 			payload = payload[:ev.Captured]
 		}
 		h.Conn(ev, payload, ev.Tail[:min(int(ev.TailLen), len(ev.Tail))])
-	case EventExec, EventExit:
+	case EventExec, EventExit, EventListen:
 		if len(raw) < processEventSize {
 			return
 		}

@@ -116,9 +116,12 @@ func (c Config) validate() error {
 // configure sets the programs' constants and the ring buffer size.
 func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 	vars := map[string]any{
-		captureVarMaxPayload:  cfg.MaxPayload,
-		captureVarCaptureAll:  boolByte(cfg.CaptureAll),
-		captureVarEnableHttp1: boolByte(cfg.Protocols.HTTP1),
+		captureVarMaxPayload:     cfg.MaxPayload,
+		captureVarCaptureAll:     boolByte(cfg.CaptureAll),
+		captureVarEnableHttp1:    boolByte(cfg.Protocols.HTTP1),
+		captureVarEnableHttp2:    boolByte(cfg.Protocols.HTTP2),
+		captureVarEnablePostgres: boolByte(cfg.Protocols.Postgres),
+		captureVarEnableMysql:    boolByte(cfg.Protocols.MySQL),
 	}
 	for name, value := range vars {
 		if err := spec.Variables[name].Set(value); err != nil {
