@@ -6,7 +6,7 @@ BIN_DIR   := bin
 OTELCOL   := $(BIN_DIR)/otelcol-custom
 COLLECTOR_CONFIG ?= testdata/collector.yaml
 
-.PHONY: setup generate generate-bpf generate-metadata build run test bench-probes
+.PHONY: setup generate generate-bpf generate-metadata build run test fuzz bench-probes
 
 ## setup: install the BPF toolchain and the test peers (Debian packages, as root)
 setup:
@@ -40,6 +40,23 @@ run: setup build
 ## machine, so two packages' peers must not run at once.
 test: setup build
 	EBPFRECEIVER_PRIVILEGED=1 $(GO) test -count=1 -p 1 -timeout 20m ./...
+
+## fuzz: run every Fuzz target of the module for FUZZTIME each, one at a
+## time (go test -fuzz takes one target per run); targets are discovered
+## with go test -list, so new decoders' targets are included. Each target's
+## seed corpus (f.Add and testdata/fuzz) runs with the unit tests as well.
+## A failing input is written under the package's testdata/fuzz; every
+## target runs, and the failed ones are listed at the end.
+FUZZTIME ?= 30s
+fuzz:
+	@failed=""; for pkg in $$(grep -rl --include='*_test.go' '^func Fuzz' internal receiver | xargs -n1 dirname | sort -u); do \
+		targets=$$($(GO) test -list '^Fuzz' ./$$pkg) || { failed="$$failed $$pkg(build)"; continue; }; \
+		for target in $$(echo "$$targets" | grep '^Fuzz'); do \
+			echo "== $$pkg $$target ($(FUZZTIME))"; \
+			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) ./$$pkg || failed="$$failed $$pkg.$$target"; \
+		done; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz targets failed:$$failed" >&2; exit 1; fi
 
 ## bench-probes: what hooking syscalls costs a Go server under wrk, minimal
 ## programs and the full capture, raw tracepoint vs per-syscall tracepoints

@@ -25,6 +25,8 @@
 #include "maps.h"
 #include "sock.h"
 #include "syscall_regs.h"
+#include "tls.h"
+#include "output.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -45,6 +47,7 @@ const enum data_flags *unused_data_flags __attribute__((unused));
 const enum counter *unused_counter __attribute__((unused));
 const enum verdict *unused_verdict __attribute__((unused));
 const struct process_event *unused_process_event __attribute__((unused));
+const struct exec_event *unused_exec_event __attribute__((unused));
 
 /* Source of connection ids, unique for the lifetime of the loaded programs. */
 __u64 next_conn_id = 0;
@@ -57,11 +60,6 @@ enum buffer_kind {
 	BUF_NONE = 4,  /* sendfile(out_fd, in_fd, ...) */
 };
 
-/* Records never wake the reader: it drains the buffer every few
- * milliseconds (tracer.PollInterval), which the buffer is sized to hold. A
- * wake-up per record would cost more than the capture itself. */
-#define RB_FLAGS BPF_RB_NO_WAKEUP
-
 static __always_inline void count(__u32 counter)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &counter);
@@ -69,7 +67,7 @@ static __always_inline void count(__u32 counter)
 		*v += 1;
 }
 
-static __always_inline int emit_proc(__u8 kind, __u32 tgid, __u16 port)
+static __always_inline int emit_proc(void *ctx, __u8 kind, __u32 tgid, __u16 port)
 {
 	struct process_event e = {
 		.kind = kind,
@@ -77,7 +75,7 @@ static __always_inline int emit_proc(__u8 kind, __u32 tgid, __u16 port)
 		.pid = tgid,
 		.ts_ns = bpf_ktime_get_ns(),
 	};
-	if (bpf_ringbuf_output(&events, &e, sizeof(e), RB_FLAGS))
+	if (output(ctx, &e, sizeof(e)))
 		count(COUNTER_LOST_CONTROL);
 	return 0;
 }
@@ -250,7 +248,7 @@ static __always_inline const void *first_buffer(enum buffer_kind kind, __u64 arg
  * for a plain buffer longer than the capture, its last TAIL_LEN bytes. The
  * addresses go only in events until one has reached the ring buffer (user
  * space keeps them per connection), and again after a quiet spell. */
-static __always_inline void emit_data(struct sock *sk, struct conn_state *c, __u8 dir,
+static __always_inline void emit_data(void *ctx, struct sock *sk, struct conn_state *c, __u8 dir,
 				      __u32 len, const void *buf, __u32 avail, bool plain)
 {
 	__u32 zero = 0;
@@ -285,7 +283,7 @@ static __always_inline void emit_data(struct sock *sk, struct conn_state *c, __u
 		e->tail_len = TAIL_LEN;
 	}
 	e->captured = n;
-	if (bpf_ringbuf_output(&events, r, sizeof(*e) + n, RB_FLAGS)) {
+	if (output(ctx, r, sizeof(*e) + n)) {
 		count(COUNTER_LOST_DATA);
 		return;
 	}
@@ -294,7 +292,7 @@ static __always_inline void emit_data(struct sock *sk, struct conn_state *c, __u
 		c->tuple_sent = 1;
 }
 
-static __always_inline int handle_data(struct pt_regs *regs, long ret, __u8 dir,
+static __always_inline int handle_data(void *ctx, struct pt_regs *regs, long ret, __u8 dir,
 				       enum buffer_kind kind)
 {
 	struct sock *sk = tcp_sock_of_fd(regs_arg0(regs));
@@ -302,6 +300,8 @@ static __always_inline int handle_data(struct pt_regs *regs, long ret, __u8 dir,
 		return 0;
 	struct conn_state *c = conn_get(sk);
 	if (!c)
+		return 0;
+	if (enable_tls && tls_claim(sk, c))
 		return 0;
 
 	__u32 len = ret;
@@ -311,7 +311,7 @@ static __always_inline int handle_data(struct pt_regs *regs, long ret, __u8 dir,
 		count(COUNTER_UNCLASSIFIED);
 		return 0;
 	}
-	emit_data(sk, c, dir, len, buf, avail, kind == BUF_PLAIN);
+	emit_data(ctx, sk, c, dir, len, buf, avail, kind == BUF_PLAIN);
 	return 0;
 }
 
@@ -328,7 +328,7 @@ static __always_inline int handle_accept(long ret)
 /* handle_listen reports every process, selected or not, that starts
  * listening on a TCP socket: selection rules on open ports are judged again
  * then. Listening is rare, so this costs nothing measurable. */
-static __always_inline int handle_listen(struct pt_regs *regs, long ret)
+static __always_inline int handle_listen(void *ctx, struct pt_regs *regs, long ret)
 {
 	if (ret != 0)
 		return 0;
@@ -336,7 +336,7 @@ static __always_inline int handle_listen(struct pt_regs *regs, long ret)
 	if (!sk)
 		return 0;
 	__u16 port = BPF_CORE_READ(sk, __sk_common.skc_num);
-	return emit_proc(EVENT_LISTEN, bpf_get_current_pid_tgid() >> 32, port);
+	return emit_proc(ctx, EVENT_LISTEN, bpf_get_current_pid_tgid() >> 32, port);
 }
 
 static __always_inline int handle_connect(struct pt_regs *regs, long ret)
@@ -352,7 +352,7 @@ static __always_inline int handle_connect(struct pt_regs *regs, long ret)
 
 /* handle_sys_exit filters on the syscall number first (the tracepoint fires
  * for every syscall on the machine), then on the process. */
-static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
+static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *regs, long ret)
 {
 	long nr = regs_syscall_nr(regs);
 	__u8 dir = DIR_INGRESS;
@@ -391,7 +391,7 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 	case NR_CONNECT:
 		break;
 	case NR_LISTEN:
-		return handle_listen(regs, ret);
+		return handle_listen(ctx, regs, ret);
 	default:
 		return 0;
 	}
@@ -403,7 +403,7 @@ static __always_inline int handle_sys_exit(struct pt_regs *regs, long ret)
 		return handle_connect(regs, ret);
 	if (ret <= 0)
 		return 0;
-	return handle_data(regs, ret, dir, kind);
+	return handle_data(ctx, regs, ret, dir, kind);
 }
 
 /* current_regs returns the current task's saved user registers, which hold
@@ -416,11 +416,11 @@ static __always_inline struct pt_regs *current_regs(void)
 /* on_data_exit is the body of the data syscalls' exit tracepoints. Failed
  * and empty transfers (EAGAIN reads are common) are dropped before anything
  * else, being cheaper to test than the process. */
-static __always_inline int on_data_exit(long ret, __u8 dir, enum buffer_kind kind)
+static __always_inline int on_data_exit(void *ctx, long ret, __u8 dir, enum buffer_kind kind)
 {
 	if (ret <= 0 || !pid_selected(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	return handle_data(current_regs(), ret, dir, kind);
+	return handle_data(ctx, current_regs(), ret, dir, kind);
 }
 
 static __always_inline int on_accept_exit(long ret)
@@ -442,7 +442,7 @@ static __always_inline int on_connect_exit(long ret)
  * (LAST_ACK), or the socket is gone (CLOSE). CLOSE_WAIT is not an end: the
  * process may still read what the peer sent before its FIN. Runs in any
  * context, including softirq, so it builds its event on the stack. */
-static __always_inline int handle_sock_state(struct sock *sk, int state)
+static __always_inline int handle_sock_state(void *ctx, struct sock *sk, int state)
 {
 	if (state != TCP_FIN_WAIT1 && state != TCP_LAST_ACK && state != TCP_CLOSE)
 		return 0;
@@ -458,7 +458,7 @@ static __always_inline int handle_sock_state(struct sock *sk, int state)
 			.ts_ns = bpf_ktime_get_ns(),
 		};
 		c->ended = 1;
-		if (bpf_ringbuf_output(&events, &e, sizeof(e), RB_FLAGS))
+		if (output(ctx, &e, sizeof(e)))
 			count(COUNTER_LOST_CONTROL);
 	}
 	if (state == TCP_CLOSE)
@@ -466,20 +466,87 @@ static __always_inline int handle_sock_state(struct sock *sk, int state)
 	return 0;
 }
 
-/* handle_process_exec reports an exec and, when not everything is
- * captured, captures the process until user space has judged it. */
-static __always_inline int handle_process_exec(void)
+/* emit_exec reports an exec with the program's path and the start of its
+ * command line, read from the new program's stack. */
+static __always_inline void emit_exec(void *ctx, struct task_struct *task, struct linux_binprm *bprm, __u32 tgid)
+{
+	__u32 zero = 0;
+	/* Too large for the stack: built in the per-CPU scratch record. */
+	struct exec_event *e = bpf_map_lookup_elem(&scratch, &zero);
+	if (!e)
+		return;
+	e->hdr = (struct process_event){.kind = EVENT_EXEC, .pid = tgid, .ts_ns = bpf_ktime_get_ns()};
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	__u32 n = end > start ? end - start : 0;
+	if (n > EXEC_ARGS_LEN)
+		n = EXEC_ARGS_LEN;
+	if (bpf_probe_read_user(e->args, n, (void *)start))
+		n = 0;
+	e->args_len = n;
+	if (output(ctx, e, sizeof(*e)))
+		count(COUNTER_LOST_CONTROL);
+}
+
+/* handle_process_exec reports an exec and captures the process until user
+ * space has judged the new program: always when not everything is captured,
+ * and when everything is, if it had a verdict (inherited from its parent, or
+ * set for the program it ran before). */
+static __always_inline int handle_process_exec(void *ctx, struct task_struct *task, struct linux_binprm *bprm)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	__u8 pending = VERDICT_PENDING;
 
-	if (!capture_all)
-		bpf_map_update_elem(&pid_verdicts, &tgid, &pending, BPF_NOEXIST);
-	return emit_proc(EVENT_EXEC, tgid, 0);
+	if (!capture_all || bpf_map_lookup_elem(&pid_verdicts, &tgid))
+		bpf_map_update_elem(&pid_verdicts, &tgid, &pending, BPF_ANY);
+	emit_exec(ctx, task, bprm, tgid);
+	return 0;
+}
+
+/* emit_fork tells user space that a captured process forked, so a child
+ * that serves one connection and exits is still described (as its parent). */
+static __always_inline void emit_fork(void *ctx, struct task_struct *child, __u32 parent, __u32 tgid)
+{
+	struct process_event e = {
+		.kind = EVENT_FORK,
+		.pid = tgid,
+		.ts_ns = bpf_ktime_get_ns(),
+		.ppid = parent,
+		.start_ns = BPF_CORE_READ(child, start_boottime),
+	};
+	if (output(ctx, &e, sizeof(e)))
+		count(COUNTER_LOST_CONTROL);
+}
+
+/* handle_process_fork gives a new process (not a thread) its parent's
+ * verdict: the workers a selected server forks without exec (nginx,
+ * PostgreSQL backends) are selected with it. A pending verdict is not
+ * inherited: user space judges only the process that exec'ed. */
+static __always_inline int handle_process_fork(void *ctx, struct task_struct *child)
+{
+	__u32 parent = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid = BPF_CORE_READ(child, tgid);
+
+	if (tgid == parent || BPF_CORE_READ(child, pid) != tgid)
+		return 0;
+	__u8 *verdict = bpf_map_lookup_elem(&pid_verdicts, &parent);
+	if (!verdict) {
+		if (capture_all)
+			emit_fork(ctx, child, parent, tgid);
+		return 0;
+	}
+	if (*verdict == VERDICT_PENDING)
+		return 0;
+	__u8 inherited = *verdict;
+	bpf_map_update_elem(&pid_verdicts, &tgid, &inherited, BPF_ANY);
+	if (inherited == VERDICT_CAPTURE)
+		emit_fork(ctx, child, parent, tgid);
+	return 0;
 }
 
 /* handle_process_exit forgets a process when its thread group leader exits. */
-static __always_inline int handle_process_exit(void)
+static __always_inline int handle_process_exit(void *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
@@ -487,7 +554,7 @@ static __always_inline int handle_process_exit(void)
 	if ((__u32)id != tgid)
 		return 0;
 	bpf_map_delete_elem(&pid_verdicts, &tgid);
-	return emit_proc(EVENT_EXIT, tgid, 0);
+	return emit_proc(ctx, EVENT_EXIT, tgid, 0);
 }
 
 /* Exit tracepoints of the hooked syscalls: the kernel runs each only for
@@ -495,55 +562,55 @@ static __always_inline int handle_process_exit(void)
 SEC("tracepoint/syscalls/sys_exit_read")
 int tp_exit_read(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx->ret, DIR_INGRESS, BUF_PLAIN);
+	return on_data_exit(ctx, ctx->ret, DIR_INGRESS, BUF_PLAIN);
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
 int tp_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx->ret, DIR_INGRESS, BUF_PLAIN);
+	return on_data_exit(ctx, ctx->ret, DIR_INGRESS, BUF_PLAIN);
 }
 
 SEC("tracepoint/syscalls/sys_exit_readv")
 int tp_exit_readv(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx->ret, DIR_INGRESS, BUF_IOVEC);
+	return on_data_exit(ctx, ctx->ret, DIR_INGRESS, BUF_IOVEC);
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int tp_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx->ret, DIR_INGRESS, BUF_MSG);
+	return on_data_exit(ctx, ctx->ret, DIR_INGRESS, BUF_MSG);
 }
 
 SEC("tracepoint/syscalls/sys_exit_write")
 int tp_exit_write(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx->ret, DIR_EGRESS, BUF_PLAIN);
+	return on_data_exit(ctx, ctx->ret, DIR_EGRESS, BUF_PLAIN);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
 int tp_exit_sendto(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx->ret, DIR_EGRESS, BUF_PLAIN);
+	return on_data_exit(ctx, ctx->ret, DIR_EGRESS, BUF_PLAIN);
 }
 
 SEC("tracepoint/syscalls/sys_exit_writev")
 int tp_exit_writev(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx->ret, DIR_EGRESS, BUF_IOVEC);
+	return on_data_exit(ctx, ctx->ret, DIR_EGRESS, BUF_IOVEC);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
 int tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx->ret, DIR_EGRESS, BUF_MSG);
+	return on_data_exit(ctx, ctx->ret, DIR_EGRESS, BUF_MSG);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendfile64")
 int tp_exit_sendfile(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx->ret, DIR_EGRESS, BUF_NONE);
+	return on_data_exit(ctx, ctx->ret, DIR_EGRESS, BUF_NONE);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
@@ -567,7 +634,7 @@ int tp_exit_connect(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_exit_listen")
 int tp_exit_listen(struct trace_event_raw_sys_exit *ctx)
 {
-	return handle_listen(current_regs(), ctx->ret);
+	return handle_listen(ctx, current_regs(), ctx->ret);
 }
 
 /* sys_exit(struct pt_regs *regs, long ret): every syscall's return; the
@@ -575,26 +642,33 @@ int tp_exit_listen(struct trace_event_raw_sys_exit *ctx)
 SEC("raw_tracepoint/sys_exit")
 int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	return handle_sys_exit((struct pt_regs *)ctx->args[0], (long)ctx->args[1]);
+	return handle_sys_exit(ctx, (struct pt_regs *)ctx->args[0], (long)ctx->args[1]);
 }
 
 /* inet_sock_set_state(const struct sock *sk, int oldstate, int newstate). */
 SEC("raw_tracepoint/inet_sock_set_state")
 int on_sock_state(struct bpf_raw_tracepoint_args *ctx)
 {
-	return handle_sock_state((struct sock *)ctx->args[0], (int)ctx->args[2]);
+	return handle_sock_state(ctx, (struct sock *)ctx->args[0], (int)ctx->args[2]);
 }
 
 /* sched_process_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm). */
 SEC("raw_tracepoint/sched_process_exec")
 int on_sched_exec(struct bpf_raw_tracepoint_args *ctx)
 {
-	return handle_process_exec();
+	return handle_process_exec(ctx, (struct task_struct *)ctx->args[0], (struct linux_binprm *)ctx->args[2]);
+}
+
+/* sched_process_fork(struct task_struct *parent, struct task_struct *child). */
+SEC("raw_tracepoint/sched_process_fork")
+int on_sched_fork(struct bpf_raw_tracepoint_args *ctx)
+{
+	return handle_process_fork(ctx, (struct task_struct *)ctx->args[1]);
 }
 
 /* sched_process_exit(struct task_struct *p, bool group_dead). */
 SEC("raw_tracepoint/sched_process_exit")
 int on_sched_exit(struct bpf_raw_tracepoint_args *ctx)
 {
-	return handle_process_exit();
+	return handle_process_exit(ctx);
 }

@@ -9,6 +9,7 @@ enum event_kind {
 	EVENT_EXEC = 3,  /* a process called execve */
 	EVENT_EXIT = 4,  /* a thread group leader exited */
 	EVENT_LISTEN = 5, /* a process started listening on a TCP port */
+	EVENT_FORK = 6,   /* a captured process forked a new process */
 };
 
 enum direction {
@@ -32,6 +33,7 @@ enum protocol {
 
 enum data_flags {
 	FLAG_NO_PAYLOAD = 1, /* sendfile: the bytes never passed through user memory */
+	FLAG_TLS = 2,        /* plaintext a TLS library read or wrote on the connection */
 };
 
 /* Header of EVENT_DATA and EVENT_CLOSE records; for data, `captured` payload
@@ -64,6 +66,18 @@ struct process_event {
 	__u16 port; /* EVENT_LISTEN: the local port, host byte order */
 	__u32 pid;
 	__u64 ts_ns;
+	__u32 ppid; /* EVENT_FORK: the parent */
+	__u32 _pad2;
+	__u64 start_ns; /* EVENT_FORK: the child's start, boot time in ns */
+};
+
+/* EVENT_EXEC records: the process event, then what execve was given. */
+struct exec_event {
+	struct process_event hdr;
+	__u16 args_len;              /* bytes of args, NUL-separated arguments */
+	__u8 _pad[6];
+	__u8 filename[EXEC_PATH_LEN]; /* as passed to execve, NUL-terminated */
+	__u8 args[EXEC_ARGS_LEN];
 };
 
 /* Indexes of the per-CPU counters map. */
@@ -71,5 +85,6 @@ enum counter {
 	COUNTER_LOST_DATA = 0,    /* data events the ring buffer had no room for */
 	COUNTER_LOST_CONTROL = 1, /* close/exec/exit events with no room */
 	COUNTER_UNCLASSIFIED = 2, /* data on connections of no known protocol, not sent */
-	COUNTER_MAX = 3,
+	COUNTER_CIPHERTEXT = 3,   /* data on TLS connections, not sent: the plaintext is */
+	COUNTER_MAX = 4,
 };

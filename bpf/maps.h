@@ -13,10 +13,11 @@ enum verdict {
 
 /* pid_verdicts: thread group id -> enum verdict.
  * User space inserts an entry when discovery selects or excludes a process;
- * on_sched_exec inserts VERDICT_PENDING for a process without one when not
- * everything is captured, so a new process is captured from its first
+ * on_sched_exec sets VERDICT_PENDING when not everything is captured, or
+ * when the process had an entry, so a new program is captured from its first
  * syscall until user space, which reads its exec record before any of its
- * data, judges it. on_sched_exit deletes the entry when the thread group
+ * data, judges it. on_sched_fork copies a judged parent's entry to a new
+ * child process. on_sched_exit deletes the entry when the thread group
  * leader exits, so entries live no longer than their process. Processes
  * without an entry follow capture_all. */
 struct {

@@ -12,6 +12,11 @@
 /* Bytes of a connection's first segments read to classify it. */
 #define CLASSIFY_LEN 16
 
+/* Bytes of the executable path and of the command line sent with an exec,
+ * so a process that exits before user space reads /proc is still known. */
+#define EXEC_PATH_LEN 160
+#define EXEC_ARGS_LEN 256
+
 /* Processes with a verdict (selected or excluded). */
 #define MAX_PIDS 32768
 

@@ -92,6 +92,7 @@ type DB struct {
 type HTTP struct {
 	Method    string // as sent, e.g. "GET"
 	Path      string // request target without the query string
+	Route     string // http.route: matched pattern or collapsed path; "" when unknown
 	HasQuery  bool   // the target carried a query string (never exported raw)
 	Version   string // "1.0", "1.1"
 	Host      string // Host header, port included when sent
@@ -101,6 +102,7 @@ type HTTP struct {
 	// -1 when unknown.
 	RequestBodySize  int64
 	ResponseBodySize int64
+	TLS              bool // carried over TLS: the URL scheme is https
 }
 
 // Process identifies the process a call was observed in.
@@ -111,9 +113,23 @@ type Process struct {
 	ExecutableName string // base name of the executable
 	ExecutablePath string // resolved /proc/<pid>/exe
 	Command        string // argv[0]
-	ServiceName    string // OTEL_SERVICE_NAME, else the executable name
-	RuntimeName    string // "go", "python", "node", ... when known
-	ContainerID    string // from /proc/<pid>/cgroup, empty outside containers
+	// CommandLine is every argument joined by spaces; it is matched by
+	// selection rules and never exported.
+	CommandLine string
+	// ServiceName is the resolved service.name: OTEL_SERVICE_NAME, else
+	// service.name in OTEL_RESOURCE_ATTRIBUTES, else the selecting rule's
+	// service_name, else the executable name.
+	ServiceName string
+	// ServiceNameDeclared says the process named itself through its
+	// environment, which no rule overrides.
+	ServiceNameDeclared bool
+	// ServiceNamespace is service.namespace from the selecting rule, unless
+	// OTEL_RESOURCE_ATTRIBUTES sets it.
+	ServiceNamespace string
+	RuntimeName      string   // "go", "python", "node", ... when known
+	ContainerID      string   // from /proc/<pid>/cgroup, empty outside containers
+	CgroupPath       string   // the cgroup v2 path (or the first v1 one)
+	ListenPorts      []uint16 // listening TCP ports, sorted; read only when rules need them
 	// ResourceAttributes are the process's OTEL_RESOURCE_ATTRIBUTES, parsed.
 	ResourceAttributes map[string]string
 }

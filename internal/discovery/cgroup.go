@@ -37,6 +37,27 @@ func parseContainerID(cgroup []byte) string {
 	return ""
 }
 
+// parseCgroupPath returns the process's cgroup path from the contents of
+// /proc/<pid>/cgroup: the cgroup v2 entry ("0::/path"), else the first v1
+// hierarchy's path.
+func parseCgroupPath(cgroup []byte) string {
+	first := ""
+	for line := range strings.SplitSeq(string(cgroup), "\n") {
+		id, rest, _ := strings.Cut(line, ":")
+		_, path, ok := strings.Cut(rest, ":")
+		if !ok {
+			continue
+		}
+		if id == "0" {
+			return path
+		}
+		if first == "" {
+			first = path
+		}
+	}
+	return first
+}
+
 // containerIDFromPath looks for an ID in the components of one cgroup path,
 // from the last to the first.
 func containerIDFromPath(path string) string {

@@ -11,7 +11,8 @@ import (
 const (
 	envServiceName        = "OTEL_SERVICE_NAME"
 	envResourceAttributes = "OTEL_RESOURCE_ATTRIBUTES"
-	attrServiceName       = "service.name" // the key inside OTEL_RESOURCE_ATTRIBUTES
+	attrServiceName       = "service.name" // keys inside OTEL_RESOURCE_ATTRIBUTES
+	attrServiceNamespace  = "service.namespace"
 )
 
 // parseEnviron extracts the OpenTelemetry variables from the contents of

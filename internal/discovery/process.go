@@ -36,7 +36,7 @@ func readProcess(dir string, pid uint32) (*call.Process, error) {
 	if p.ExecutablePath, err = readExe(dir); err != nil {
 		return nil, err
 	}
-	if p.Command, err = readCmdline(dir); err != nil {
+	if p.Command, p.CommandLine, err = readCmdline(dir); err != nil {
 		return nil, err
 	}
 	p.ExecutableName = executableName(p.ExecutablePath, st.comm)
@@ -47,12 +47,14 @@ func readProcess(dir string, pid uint32) (*call.Process, error) {
 	var envName string
 	envName, p.ResourceAttributes = parseEnviron(environ)
 	p.ServiceName = serviceName(envName, p.ResourceAttributes, p.ExecutableName)
+	p.ServiceNameDeclared = envName != "" || p.ResourceAttributes[attrServiceName] != ""
 	cgroup, err := readReadable(filepath.Join(dir, "cgroup"))
 	if err != nil {
 		return nil, err
 	}
 	p.ContainerID = parseContainerID(cgroup)
-	p.RuntimeName = detectRuntime(p.ExecutableName, filepath.Join(dir, "exe"))
+	p.CgroupPath = parseCgroupPath(cgroup)
+	p.RuntimeName = detectRuntime(p.ExecutableName, dir)
 	return p, nil
 }
 
@@ -72,15 +74,17 @@ func readExe(dir string) (string, error) {
 	return strings.TrimSuffix(target, " (deleted)"), nil
 }
 
-// readCmdline returns argv[0] from dir/cmdline, the NUL-separated argument
-// list (empty for kernel threads and zombies).
-func readCmdline(dir string) (string, error) {
+// readCmdline returns argv[0] and every argument joined by spaces from
+// dir/cmdline, the NUL-separated argument list (empty for kernel threads and
+// zombies).
+func readCmdline(dir string) (arg0, line string, err error) {
 	b, err := os.ReadFile(filepath.Join(dir, "cmdline"))
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	arg0, _, _ := bytes.Cut(b, []byte{0})
-	return string(arg0), nil
+	b = bytes.TrimRight(b, "\x00")
+	first, _, _ := bytes.Cut(b, []byte{0})
+	return string(first), string(bytes.ReplaceAll(b, []byte{0}, []byte{' '})), nil
 }
 
 // readReadable reads a file the collector may lack permission for, treating
@@ -120,4 +124,19 @@ func ListPIDs(procRoot string) ([]uint32, error) {
 
 func procDir(procRoot string, pid uint32) string {
 	return filepath.Join(procRoot, strconv.FormatUint(uint64(pid), 10))
+}
+
+// ProcessFromExec describes a process from what its execve was given, for a
+// process that exited before procfs could be read: path as passed (not
+// resolved), argv, and what follows from them. Environment, cgroup and
+// parent are unknown.
+func ProcessFromExec(pid uint32, path string, argv []string) *call.Process {
+	p := &call.Process{PID: pid, ExecutablePath: path, CommandLine: strings.Join(argv, " ")}
+	if len(argv) > 0 {
+		p.Command = argv[0]
+	}
+	p.ExecutableName = executableName(path, p.Command)
+	p.ServiceName = p.ExecutableName
+	p.RuntimeName = runtimeFromName(p.ExecutableName)
+	return p
 }

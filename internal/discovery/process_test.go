@@ -78,8 +78,9 @@ func TestReadProcess(t *testing.T) {
 			},
 			want: call.Process{
 				PID: 10, ParentPID: 1, StartTime: 5000, ExecutableName: "python3.11",
-				ExecutablePath: "/usr/bin/python3.11", Command: "python3", ServiceName: "cart",
-				RuntimeName: "python", ContainerID: testID,
+				ExecutablePath: "/usr/bin/python3.11", Command: "python3", CommandLine: "python3 app.py",
+				ServiceName: "cart", ServiceNameDeclared: true, RuntimeName: "python", ContainerID: testID,
+				CgroupPath: "/system.slice/docker-" + testID + ".scope",
 			},
 		},
 		{
@@ -93,7 +94,8 @@ func TestReadProcess(t *testing.T) {
 			want: call.Process{
 				PID: 11, ParentPID: 10, StartTime: 6000, ExecutableName: "node",
 				ExecutablePath: "/usr/local/bin/node", Command: "/usr/local/bin/node",
-				ServiceName: "web front", RuntimeName: "node",
+				CommandLine: "/usr/local/bin/node server.js", ServiceName: "web front", ServiceNameDeclared: true,
+				RuntimeName: "node", CgroupPath: "/user.slice/user-1000.slice/session-2.scope",
 				ResourceAttributes: map[string]string{"service.name": "web front", "team": "a"},
 			},
 		},
@@ -102,7 +104,7 @@ func TestReadProcess(t *testing.T) {
 			fp:   fakeProc{pid: 12, comm: "server", ppid: 1, start: 7000, exe: testBinary, cmdline: "./server\x00"},
 			want: call.Process{
 				PID: 12, ParentPID: 1, StartTime: 7000, ExecutableName: filepath.Base(testBinary),
-				ExecutablePath: testBinary, Command: "./server", ServiceName: filepath.Base(testBinary),
+				ExecutablePath: testBinary, Command: "./server", CommandLine: "./server", ServiceName: filepath.Base(testBinary),
 				RuntimeName: "go",
 			},
 		},
@@ -111,7 +113,7 @@ func TestReadProcess(t *testing.T) {
 			fp:   fakeProc{pid: 13, comm: "script", ppid: 1, start: 8000, exe: notELF, cmdline: "script\x00"},
 			want: call.Process{
 				PID: 13, ParentPID: 1, StartTime: 8000, ExecutableName: "script",
-				ExecutablePath: notELF, Command: "script", ServiceName: "script",
+				ExecutablePath: notELF, Command: "script", CommandLine: "script", ServiceName: "script",
 			},
 		},
 		{

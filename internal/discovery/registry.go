@@ -3,7 +3,10 @@ package discovery
 import (
 	"errors"
 	"io/fs"
+	"maps"
+	"slices"
 	"sync"
+	"time"
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 )
@@ -16,15 +19,58 @@ import (
 // and must not be modified; a refresh replaces an entry rather than changing
 // it, so calls already holding the old one keep a consistent value.
 type Registry struct {
-	procRoot string
+	procRoot  string
+	readPorts bool
 
 	mu    sync.RWMutex
 	procs map[uint32]*call.Process
 }
 
-// NewRegistry returns an empty registry reading the procfs at procRoot.
-func NewRegistry(procRoot string) *Registry {
-	return &Registry{procRoot: procRoot, procs: make(map[uint32]*call.Process)}
+// NewRegistry returns an empty registry reading the procfs at procRoot;
+// readPorts says whether processes' listening ports are read too (costlier:
+// a walk of their descriptors), which rules on open ports need.
+func NewRegistry(procRoot string, readPorts bool) *Registry {
+	return &Registry{procRoot: procRoot, readPorts: readPorts, procs: make(map[uint32]*call.Process)}
+}
+
+// AddListenPort records that process pid started listening on port and
+// returns its updated description; false when pid is not cached.
+func (r *Registry) AddListenPort(pid uint32, port uint16) (*call.Process, bool) {
+	return r.update(pid, func(p *call.Process) {
+		if !slices.Contains(p.ListenPorts, port) {
+			p.ListenPorts = append(slices.Clone(p.ListenPorts), port)
+			slices.Sort(p.ListenPorts)
+		}
+	})
+}
+
+// Name gives process pid the service name and namespace of the rule that
+// selected it, where the process does not name itself, and returns its
+// updated description.
+func (r *Registry) Name(pid uint32, service, namespace string) (*call.Process, bool) {
+	return r.update(pid, func(p *call.Process) {
+		if service != "" && !p.ServiceNameDeclared {
+			p.ServiceName = service
+		}
+		if namespace != "" && p.ResourceAttributes[attrServiceNamespace] == "" {
+			p.ServiceNamespace = namespace
+		}
+	})
+}
+
+// update replaces pid's entry with a changed copy, leaving the shared one
+// untouched for the calls that hold it.
+func (r *Registry) update(pid uint32, change func(*call.Process)) (*call.Process, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	old := r.procs[pid]
+	if old == nil {
+		return nil, false
+	}
+	p := *old
+	change(&p)
+	r.procs[pid] = &p
+	return &p, true
 }
 
 // Lookup returns process pid: the cached value, or else it is read from
@@ -87,6 +133,9 @@ func (r *Registry) Prune() int {
 // overwrite the newer description.
 func (r *Registry) load(pid uint32, replace bool) (*call.Process, error) {
 	p, err := ReadProcess(r.procRoot, pid)
+	if err == nil && r.readPorts {
+		p.ListenPorts, err = readListenPorts(procDir(r.procRoot, pid))
+	}
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
 			r.Remove(pid)
@@ -130,4 +179,42 @@ func (r *Registry) Cached(pid uint32) (*call.Process, bool) {
 	defer r.mu.RUnlock()
 	p, ok := r.procs[pid]
 	return p, ok
+}
+
+// Inherit describes a child that parent forked without exec as its parent,
+// when the parent is cached; start is the child's start in nanoseconds since
+// boot. An entry left by an exited process whose PID the child reuses is
+// replaced. It reports whether it described the child.
+func (r *Registry) Inherit(child, parent uint32, start uint64) bool {
+	ticks := start / (uint64(time.Second) / clockTicks)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.procs[parent]
+	if old := r.procs[child]; p == nil || old != nil && old.StartTime == ticks {
+		return false
+	}
+	c := *p
+	c.PID, c.ParentPID, c.StartTime = child, parent, ticks
+	c.ListenPorts = slices.Clone(p.ListenPorts)
+	r.procs[child] = &c
+	return true
+}
+
+// Remember caches p unless its PID already has an entry, and returns the
+// entry.
+func (r *Registry) Remember(p *call.Process) *call.Process {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if old := r.procs[p.PID]; old != nil {
+		return old
+	}
+	r.procs[p.PID] = p
+	return p
+}
+
+// PIDs returns the PIDs with a cached description.
+func (r *Registry) PIDs() []uint32 {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return slices.Collect(maps.Keys(r.procs))
 }

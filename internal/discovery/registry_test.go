@@ -12,7 +12,7 @@ import (
 func TestRegistryLookupCaches(t *testing.T) {
 	root := t.TempDir()
 	writeFakeProc(t, root, fakeProc{pid: 30, comm: "app", ppid: 1, start: 100, exe: "/usr/bin/app"})
-	r := NewRegistry(root)
+	r := NewRegistry(root, false)
 	first, err := r.Lookup(30)
 	if err != nil {
 		t.Fatal(err)
@@ -31,7 +31,7 @@ func TestRegistryLookupCaches(t *testing.T) {
 func TestRegistryRefreshOnExec(t *testing.T) {
 	root := t.TempDir()
 	writeFakeProc(t, root, fakeProc{pid: 31, comm: "sh", ppid: 1, start: 100, exe: "/bin/sh"})
-	r := NewRegistry(root)
+	r := NewRegistry(root, false)
 	before, err := r.Lookup(31)
 	if err != nil {
 		t.Fatal(err)
@@ -52,7 +52,7 @@ func TestRegistryRefreshOnExec(t *testing.T) {
 func TestRegistryRemoveAndVanish(t *testing.T) {
 	root := t.TempDir()
 	writeFakeProc(t, root, fakeProc{pid: 32, comm: "app", ppid: 1, start: 100, exe: "/usr/bin/app"})
-	r := NewRegistry(root)
+	r := NewRegistry(root, false)
 	if _, err := r.Lookup(32); err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +76,7 @@ func TestRegistryRemoveAndVanish(t *testing.T) {
 
 func TestRegistryPrune(t *testing.T) {
 	root := t.TempDir()
-	r := NewRegistry(root)
+	r := NewRegistry(root, false)
 	for _, fp := range []fakeProc{
 		{pid: 40, comm: "alive", ppid: 1, start: 100, exe: "/bin/alive"},
 		{pid: 41, comm: "exited", ppid: 1, start: 100, exe: "/bin/exited"},
@@ -107,7 +107,7 @@ func TestRegistryPrune(t *testing.T) {
 func TestRegistryLookupDoesNotAllocate(t *testing.T) {
 	root := t.TempDir()
 	writeFakeProc(t, root, fakeProc{pid: 50, comm: "app", ppid: 1, start: 100, exe: "/usr/bin/app"})
-	r := NewRegistry(root)
+	r := NewRegistry(root, false)
 	if _, err := r.Lookup(50); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +121,7 @@ func TestRegistryConcurrent(t *testing.T) {
 	for pid := uint32(60); pid < 64; pid++ {
 		writeFakeProc(t, root, fakeProc{pid: pid, comm: "app", ppid: 1, start: 100, exe: "/usr/bin/app"})
 	}
-	r := NewRegistry(root)
+	r := NewRegistry(root, false)
 	var wg sync.WaitGroup
 	for g := range 4 {
 		wg.Go(func() {
@@ -149,7 +149,7 @@ func TestRegistryConcurrent(t *testing.T) {
 func BenchmarkRegistryLookup(b *testing.B) {
 	root := b.TempDir()
 	writeFakeProc(b, root, fakeProc{pid: 70, comm: "app", ppid: 1, start: 100, exe: "/usr/bin/app"})
-	r := NewRegistry(root)
+	r := NewRegistry(root, false)
 	if _, err := r.Lookup(70); err != nil {
 		b.Fatal(err)
 	}

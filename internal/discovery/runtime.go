@@ -1,7 +1,10 @@
 package discovery
 
 import (
+	"bytes"
 	"debug/elf"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -15,18 +18,60 @@ const (
 	runtimeDotnet = "dotnet"
 )
 
-// detectRuntime names the language runtime of a process, best effort: first
-// from the executable's name, which is enough for interpreters and virtual
-// machines, then, for a compiled program, by looking for the Go linker's
-// mark in the ELF file at exe. exe should be /proc/<pid>/exe rather than the
-// path it points to: the kernel opens the very file the process runs, even
-// when it was deleted or lives in another mount namespace.
-func detectRuntime(exeName, exe string) string {
+// LanguageOther is the languages rule value for a process of no known
+// runtime.
+const LanguageOther = "other"
+
+// Languages are the values a languages rule accepts.
+var Languages = []string{runtimeGo, runtimePython, runtimeNode, runtimeJava, runtimeRuby, runtimeDotnet, LanguageOther}
+
+// detectRuntime names the language runtime of the process at dir
+// (/proc/<pid>), best effort: first from the executable's name, which is
+// enough for interpreters and virtual machines, then, for a compiled
+// program, by looking for the Go linker's mark in its ELF file, then by the
+// runtime libraries it has mapped (an embedded interpreter, a JVM or .NET
+// host under another name). dir/exe is opened rather than the path it points
+// to: the kernel opens the very file the process runs, even when it was
+// deleted or lives in another mount namespace.
+func detectRuntime(exeName, dir string) string {
 	if r := runtimeFromName(exeName); r != "" {
 		return r
 	}
-	if isGoBinary(exe) {
+	if isGoBinary(filepath.Join(dir, "exe")) {
 		return runtimeGo
+	}
+	maps, err := os.ReadFile(filepath.Join(dir, "maps"))
+	if err != nil {
+		return ""
+	}
+	return runtimeFromMaps(maps)
+}
+
+// runtimeLibraries are the shared libraries that give a runtime away, by
+// the start of their file name.
+var runtimeLibraries = []struct{ prefix, runtime string }{
+	{"libpython", runtimePython},
+	{"libjvm.so", runtimeJava},
+	{"libnode.so", runtimeNode},
+	{"libruby", runtimeRuby},
+	{"libcoreclr.so", runtimeDotnet},
+	{"libhostfxr.so", runtimeDotnet},
+}
+
+// runtimeFromMaps looks for a runtime library among the mapped files in the
+// contents of /proc/<pid>/maps (the path is the last field of a line).
+func runtimeFromMaps(maps []byte) string {
+	for line := range bytes.SplitSeq(maps, []byte{'\n'}) {
+		slash := bytes.LastIndexByte(line, '/')
+		if slash < 0 {
+			continue
+		}
+		name := line[slash+1:]
+		for _, lib := range runtimeLibraries {
+			if bytes.HasPrefix(name, []byte(lib.prefix)) {
+				return lib.runtime
+			}
+		}
 	}
 	return ""
 }

@@ -3,6 +3,8 @@ package discovery
 import (
 	"errors"
 	"fmt"
+	"slices"
+	"time"
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 )
@@ -31,14 +33,76 @@ func NewSelector(instrument, exclude []Rule, selfPID uint32) (*Selector, error) 
 	}, nil
 }
 
-// Selected reports whether p is instrumented: it is not the collector nor a
-// child of it, no exclude rule matches it, and some instrument rule matches
-// it or there are none. Exclusion wins over instrumentation.
-func (s *Selector) Selected(p *call.Process) bool {
-	if p == nil || s.isCollector(p) || anyMatches(s.exclude, p) {
-		return false
+// Verdict is the selector's judgement of one process.
+type Verdict struct {
+	Selected bool
+	// Rule is the instrument rule that selected the process, nil when there
+	// are no instrument rules.
+	Rule *Rule
+	// Recheck, when positive, says the verdict may change once the process
+	// is that much older (a min_process_age rule does not match yet).
+	Recheck time.Duration
+}
+
+// Judge decides whether p, which is age old, is instrumented: it is not the
+// collector nor a child of it, no exclude rule matches it, and some
+// instrument rule matches it or there are none. Exclusion wins over
+// instrumentation.
+func (s *Selector) Judge(p *call.Process, age time.Duration) Verdict {
+	if p == nil || s.isCollector(p) {
+		return Verdict{}
 	}
-	return len(s.instrument) == 0 || anyMatches(s.instrument, p)
+	var v Verdict
+	for i := range s.exclude {
+		switch wait := s.exclude[i].matchesAt(p, age); {
+		case wait == 0:
+			return Verdict{}
+		case wait > 0:
+			v.Recheck = minPositive(v.Recheck, wait)
+		}
+	}
+	if len(s.instrument) == 0 {
+		v.Selected = true
+		return v
+	}
+	for i := range s.instrument {
+		switch wait := s.instrument[i].matchesAt(p, age); {
+		case wait == 0:
+			return Verdict{Selected: true, Rule: &s.instrument[i], Recheck: v.Recheck}
+		case wait > 0:
+			v.Recheck = minPositive(v.Recheck, wait)
+		}
+	}
+	return v
+}
+
+// Selected reports whether p is instrumented when age does not matter.
+func (s *Selector) Selected(p *call.Process) bool {
+	return s.Judge(p, maxAge).Selected
+}
+
+// maxAge stands for an age that satisfies every min_process_age.
+const maxAge = time.Duration(1<<63 - 1)
+
+// NeedsPorts reports whether a rule matches on listening ports, which are
+// then worth reading for every process.
+func (s *Selector) NeedsPorts() bool {
+	return slices.ContainsFunc(s.instrument, hasPorts) || slices.ContainsFunc(s.exclude, hasPorts)
+}
+
+// NeedsAge reports whether a rule matches on process age.
+func (s *Selector) NeedsAge() bool {
+	return slices.ContainsFunc(s.instrument, hasAge) || slices.ContainsFunc(s.exclude, hasAge)
+}
+
+func hasPorts(r Rule) bool { return len(r.OpenPorts) > 0 }
+func hasAge(r Rule) bool   { return r.MinProcessAge > 0 }
+
+func minPositive(a, b time.Duration) time.Duration {
+	if a <= 0 || b < a {
+		return b
+	}
+	return a
 }
 
 // MatchAll reports whether there are no instrument rules, so every process
@@ -51,15 +115,6 @@ func (s *Selector) MatchAll() bool { return len(s.instrument) == 0 }
 // whole ancestry.
 func (s *Selector) isCollector(p *call.Process) bool {
 	return s.self != 0 && (p.PID == s.self || p.ParentPID == s.self)
-}
-
-func anyMatches(rules []Rule, p *call.Process) bool {
-	for i := range rules {
-		if rules[i].matches(p) {
-			return true
-		}
-	}
-	return false
 }
 
 func validateRules(list string, rules []Rule) []error {

@@ -7,6 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"time"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 )
 
 // procStat holds the fields of /proc/<pid>/stat that discovery uses.
@@ -61,4 +64,24 @@ func parseStat(b []byte) (procStat, error) {
 		return procStat{}, fmt.Errorf("starttime: %w", err)
 	}
 	return procStat{comm: string(b[open+1 : end]), ppid: uint32(ppid), startTime: start}, nil
+}
+
+// clockTicks is USER_HZ, the unit of the start time in /proc/<pid>/stat: 100
+// on every Linux architecture the receiver runs on.
+const clockTicks = 100
+
+// ProcessAge returns how long ago process p started, from the system uptime
+// in procRoot/uptime; 0 when the uptime cannot be read.
+func ProcessAge(procRoot string, p *call.Process) time.Duration {
+	b, err := os.ReadFile(filepath.Join(procRoot, "uptime"))
+	if err != nil {
+		return 0
+	}
+	first, _, _ := bytes.Cut(b, []byte{' '})
+	up, err := strconv.ParseFloat(string(first), 64)
+	if err != nil {
+		return 0
+	}
+	started := time.Duration(p.StartTime) * time.Second / clockTicks
+	return max(time.Duration(up*float64(time.Second))-started, 0)
 }

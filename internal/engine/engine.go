@@ -17,6 +17,7 @@ import (
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/discovery"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/route"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/stream"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/tracer"
 )
@@ -27,24 +28,41 @@ type Config struct {
 	Instrument      []discovery.Rule // empty: every process
 	Exclude         []discovery.Rule
 	Protocols       stream.Protocols
+	Routes          route.Config
 	DBQueryText     stream.QueryTextMode
 	MaxPayloadBytes int    // bytes captured per syscall, 1..4096
 	BufferSize      int    // ring buffer bytes, a power of two
-	Transport       string // "auto" or "ringbuf"; "perf" is not available yet
+	Transport       string // "auto", "ringbuf" or "perf"
 	IdleTimeout     time.Duration
 	ProcRoot        string // "/proc" when empty
+	BreakProbe      string // tests only: see tracer.Config.BreakProbe
+	TLS             bool   // plaintext of TLS libraries, through uprobes
 }
 
 // Stats are the engine's counters since Start, safe to read at any time.
 type Stats struct {
-	Events         uint64            // records read from the kernel
-	LostSamples    uint64            // records the kernel could not queue
-	DecodeErrors   map[string]uint64 // by protocol
-	CallsEmitted   uint64
-	CallsDropped   uint64 // requests seen that became no call: queue full, or unanswered at close
-	Connections    int    // connections with state in user space
-	ProbesAttached int
-	ProbesFailed   int
+	Events       uint64            // records read from the kernel
+	LostSamples  uint64            // records the kernel could not queue
+	DecodeErrors map[string]uint64 // by protocol
+	CallsEmitted uint64
+	CallsDropped uint64 // requests seen that became no call: queue full, or unanswered at close
+	CallsIgnored uint64 // HTTP calls to paths the routes' ignore list drops
+	// EncryptedSkipped and DBServerSessions count connections not
+	// decoded: database connections that switched to TLS, and the
+	// database server's side of connections (the client's side reports).
+	EncryptedSkipped uint64
+	DBServerSessions uint64
+	// HTTP/2 streams and header fields the capture could not tell (see
+	// stream.Stats).
+	HeaderFieldsUnknown uint64
+	HeaderTablesLost    uint64
+	StreamsUnidentified uint64
+	Connections         int // connections with state in user space
+	Processes           int // processes described in user space
+	Verdicts            int // processes with an exec-time verdict or a pending re-judgement
+	ProbesAttached      int
+	ProbesFailed        int
+	FailedProbes        []string // names of the probes not running
 }
 
 // Engine is one capture. Its methods are safe for concurrent use.
@@ -54,18 +72,25 @@ type Engine struct {
 	emit     func(*call.Call)
 	selector *discovery.Selector
 	registry *discovery.Registry
+	router   *route.Router // used by the reader goroutine only
 
 	// ignored holds the processes judged not selected when they execed:
 	// the kernel captured them until then, and records already queued are
 	// dropped. Used by the reader goroutine only.
 	ignored map[uint32]struct{}
+	tls     *tlsState // nil without TLS capture
+	// rechecks are processes to judge again once older (min_process_age),
+	// soonest first. Used by the reader goroutine only.
+	rechecks []recheck
 
 	mu      sync.Mutex // guards tracer and done across Start and Shutdown
 	tracer  *tracer.Tracer
 	tracker *stream.Tracker
 	done    chan struct{} // closed when the reader goroutine returns
 
-	events atomic.Uint64
+	events   atomic.Uint64
+	ignores  atomic.Uint64
+	verdicts atomic.Int64 // len(ignored) + len(rechecks), published by the reader
 }
 
 // New checks cfg and prepares an engine; emit receives each call, from one
@@ -75,20 +100,25 @@ func New(cfg Config, logger *zap.Logger, emit func(*call.Call)) (*Engine, error)
 	if cfg.ProcRoot == "" {
 		cfg.ProcRoot = "/proc"
 	}
-	if cfg.Transport == "perf" {
-		return nil, errors.New("capture transport perf: not available yet; use ringbuf (kernel 5.8 or later)")
-	}
 	selector, err := discovery.NewSelector(cfg.Instrument, cfg.Exclude, uint32(os.Getpid()))
 	if err != nil {
 		return nil, fmt.Errorf("build process selector: %w", err)
+	}
+	router, err := route.New(cfg.Routes)
+	if err != nil {
+		return nil, fmt.Errorf("build routes: %w", err)
 	}
 	e := &Engine{
 		cfg:      cfg,
 		logger:   logger,
 		emit:     emit,
 		selector: selector,
-		registry: discovery.NewRegistry(cfg.ProcRoot),
+		router:   router,
+		registry: discovery.NewRegistry(cfg.ProcRoot, selector.NeedsPorts()),
 		ignored:  make(map[uint32]struct{}),
+	}
+	if cfg.TLS {
+		e.tls = newTLSState(cfg.ProcRoot)
 	}
 	// The tracker lends one call for every emit instead of allocating one.
 	e.tracker = stream.NewTracker(stream.Config{
@@ -106,10 +136,16 @@ func (e *Engine) Start(ctx context.Context) error {
 	if e.tracer != nil {
 		return errors.New("start capture: already started")
 	}
+	if err := tracer.Preflight(); err != nil {
+		return fmt.Errorf("start capture: %w", err)
+	}
 	t, err := tracer.New(tracer.Config{
 		MaxPayload: uint32(e.cfg.MaxPayloadBytes),
 		BufferSize: e.cfg.BufferSize,
+		Transport:  transportOf(e.cfg.Transport),
 		CaptureAll: e.selector.MatchAll(),
+		BreakProbe: e.cfg.BreakProbe,
+		TLS:        e.cfg.TLS,
 		Protocols: tracer.Protocols{
 			HTTP1: e.cfg.Protocols.HTTP1, HTTP2: e.cfg.Protocols.HTTP2 || e.cfg.Protocols.GRPC,
 			Postgres: e.cfg.Protocols.Postgres, MySQL: e.cfg.Protocols.MySQL,
@@ -147,38 +183,74 @@ func (e *Engine) selectRunning(ctx context.Context, t *tracer.Tracer) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		e.decide(t, pid, false)
+		e.decide(t, pid)
 	}
 	return nil
 }
 
-// decide reads a process and sets its verdict when it differs from the
-// kernel's default; refresh re-reads a process that called execve (its
-// executable, command line and environment changed) and drops a verdict that
-// no longer applies. Reading at exec also describes processes that exit
-// before their calls are delivered. Processes that vanish meanwhile are
-// ignored.
-func (e *Engine) decide(t *tracer.Tracer, pid uint32, refresh bool) {
-	lookup := e.registry.Lookup
-	if refresh {
-		lookup = e.registry.Refresh
+// decide reads a running process and sets its verdict when it differs from
+// the kernel's default. Processes that vanish meanwhile are ignored.
+func (e *Engine) decide(t *tracer.Tracer, pid uint32) {
+	if p, err := e.registry.Lookup(pid); err == nil {
+		e.judge(t, p, false)
 	}
-	p, err := lookup(pid)
+}
+
+// execed judges a process that called execve: its executable, command line
+// and environment changed, so it is read again, and a verdict that no
+// longer applies is dropped. Reading at exec also describes processes that
+// exit before their calls are delivered; one that exited before procfs
+// could be read is described from what execve was given.
+func (e *Engine) execed(t *tracer.Tracer, pid uint32, path string, argv []string) {
+	p, err := e.registry.Refresh(pid)
 	if err != nil {
-		return
+		p = e.registry.Remember(discovery.ProcessFromExec(pid, path, argv))
 	}
-	selected := e.selector.Selected(p)
-	if refresh {
-		e.judged(pid, selected)
+	e.judge(t, p, true)
+}
+
+// judge applies the rules to p and sets its verdict; again says p was
+// judged before (at exec, or before it listened or grew older), so a
+// verdict that no longer applies is dropped.
+func (e *Engine) judge(t *tracer.Tracer, p *call.Process, again bool) {
+	age := time.Duration(1<<63 - 1)
+	if e.selector.NeedsAge() {
+		age = discovery.ProcessAge(e.cfg.ProcRoot, p)
 	}
-	if selected == e.selector.MatchAll() {
-		if refresh {
-			t.Forget(pid)
+	v := e.selector.Judge(p, age)
+	if v.Recheck > 0 {
+		e.scheduleRecheck(p, v.Recheck)
+	}
+	if v.Selected && v.Rule != nil && (v.Rule.ServiceName != "" || v.Rule.ServiceNamespace != "") {
+		e.registry.Name(p.PID, v.Rule.ServiceName, v.Rule.ServiceNamespace)
+	}
+	if again {
+		e.judged(p.PID, v.Selected)
+	}
+	e.tlsJudged(t, p.PID, v.Selected)
+	if v.Selected == e.selector.MatchAll() {
+		if again {
+			t.Forget(p.PID)
 		}
 		return
 	}
-	if err := t.Capture(pid, selected); err != nil {
-		e.logger.Debug("set process verdict", zap.Uint32("pid", pid), zap.Error(err))
+	if err := t.Capture(p.PID, v.Selected); err != nil {
+		e.logger.Debug("set process verdict", zap.Uint32("pid", p.PID), zap.Error(err))
+	}
+}
+
+// listened judges again a process that started listening on port, when
+// rules match on ports.
+func (e *Engine) listened(t *tracer.Tracer, pid uint32, port uint16) {
+	if !e.selector.NeedsPorts() {
+		return
+	}
+	if p, ok := e.registry.AddListenPort(pid, port); ok {
+		e.judge(t, p, true)
+		return
+	}
+	if p, err := e.registry.Lookup(pid); err == nil { // reads the port from procfs
+		e.judge(t, p, true)
 	}
 }
 
@@ -191,8 +263,16 @@ func (e *Engine) judged(pid uint32, selected bool) {
 	e.ignored[pid] = struct{}{}
 }
 
-// deliver completes a call with its process and passes it on.
+// deliver completes a call with its process and route and passes it on,
+// unless its path is ignored.
 func (e *Engine) deliver(c *call.Call) {
+	if c.Protocol == call.ProtocolHTTP1 || c.Protocol == call.ProtocolHTTP2 {
+		var ignore bool
+		if c.HTTP.Route, ignore = e.router.Route(c.HTTP.Path); ignore {
+			e.ignores.Add(1)
+			return
+		}
+	}
 	p, err := e.registry.Lookup(c.PID)
 	if err != nil {
 		p = &call.Process{PID: c.PID}
@@ -228,7 +308,16 @@ func (e *Engine) Stats() Stats {
 		DecodeErrors: ts.DecodeErrors,
 		CallsEmitted: ts.CallsEmitted,
 		CallsDropped: ts.PendingDropped,
-		Connections:  ts.Connections,
+		CallsIgnored: e.ignores.Load(),
+
+		EncryptedSkipped:    ts.EncryptedSkipped,
+		DBServerSessions:    ts.DBServerSessions,
+		HeaderFieldsUnknown: ts.HeaderFieldsUnknown,
+		HeaderTablesLost:    ts.HeaderTablesLost,
+		StreamsUnidentified: ts.StreamsUnidentified,
+		Connections:         ts.Connections,
+		Processes:           e.registry.Len(),
+		Verdicts:            int(e.verdicts.Load()),
 	}
 	e.mu.Lock()
 	t := e.tracer
@@ -238,6 +327,7 @@ func (e *Engine) Stats() Stats {
 				s.ProbesAttached++
 			} else {
 				s.ProbesFailed++
+				s.FailedProbes = append(s.FailedProbes, p.Name)
 			}
 		}
 		if c, err := t.Counters(); err == nil {
@@ -246,4 +336,13 @@ func (e *Engine) Stats() Stats {
 	}
 	e.mu.Unlock()
 	return s
+}
+
+// transportOf maps the configured transport to the tracer's; "auto" (or
+// nothing) lets the tracer choose.
+func transportOf(s string) tracer.Transport {
+	if s == "auto" {
+		return tracer.TransportAuto
+	}
+	return tracer.Transport(s)
 }

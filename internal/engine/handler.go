@@ -59,6 +59,7 @@ func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 		Tail:   tail,
 		Local:  addrPort(ev.Family, &ev.LocalAddr, ev.LocalPort),
 		Peer:   addrPort(ev.Family, &ev.RemoteAddr, ev.RemotePort),
+		TLS:    ev.Flags&tracer.FlagTLS != 0,
 	}
 	h.engine.tracker.Segment(&h.seg)
 }
@@ -66,16 +67,38 @@ func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 func (h *handler) Process(ev *tracer.ProcessEvent) {
 	h.engine.events.Add(1)
 	switch ev.Kind {
-	case tracer.EventExec:
-		h.engine.decide(h.tracer, ev.Pid, true)
+	case tracer.EventExec: // without its details: only if the record was cut short
+		h.engine.execed(h.tracer, ev.Pid, "", nil)
+	case tracer.EventListen:
+		h.engine.listened(h.tracer, ev.Pid, ev.Port)
+		h.engine.tlsListened(h.tracer, ev.Pid)
+	case tracer.EventFork:
+		h.engine.registry.Inherit(ev.Pid, ev.Ppid, ev.StartNs)
 	case tracer.EventExit:
 		h.engine.tracker.Forget(ev.Pid)
+		// A verdict set after the kernel removed the process's own, by a
+		// judgement that raced its exit, goes now.
+		_ = h.tracer.Forget(ev.Pid)
+		h.engine.tlsExited(ev.Pid)
 		var start uint64
 		if p, ok := h.engine.registry.Cached(ev.Pid); ok {
 			start = p.StartTime
 		}
 		h.exits = append(h.exits, exited{pid: ev.Pid, start: start, at: time.Now()})
 	}
+	h.publish()
+}
+
+// Exec judges a process that called execve.
+func (h *handler) Exec(ev *tracer.ExecEvent) {
+	h.engine.events.Add(1)
+	h.engine.execed(h.tracer, ev.Hdr.Pid, ev.Path(), ev.Argv())
+	h.publish()
+}
+
+// publish makes the size of the reader's own state visible to Stats.
+func (h *handler) publish() {
+	h.engine.verdicts.Store(int64(len(h.engine.ignored) + len(h.engine.rechecks)))
 }
 
 func (h *handler) Idle() {
@@ -86,6 +109,8 @@ func (h *handler) Idle() {
 	h.lastEvict = now
 	h.engine.tracker.Evict(uint64(now.UnixNano()))
 	h.forgetExited(now)
+	h.engine.runRechecks(h.tracer, now)
+	h.publish()
 	if now.Sub(h.lastPrune) >= pruneEvery {
 		h.lastPrune = now
 		h.engine.registry.Prune()

@@ -97,14 +97,29 @@ func waitListening(t testing.TB, port int, name string) {
 // PythonHTTPServer serves dir with `python3 -m http.server`.
 func PythonHTTPServer(t testing.TB, dir string) *Server {
 	t.Helper()
+	return PythonHTTPServerOn(t, FreePort(t), dir)
+}
+
+// PythonHTTPServerOn is PythonHTTPServer on a given port.
+func PythonHTTPServerOn(t testing.TB, port int, dir string) *Server {
+	t.Helper()
 	python := lookPath(t, "python3")
-	port := FreePort(t)
 	return Start(t, port, python, "-m", "http.server", strconv.Itoa(port), "--bind", "127.0.0.1", "--directory", dir)
 }
 
 // Nginx serves root with sendfile on, one worker, everything under a
 // temporary directory.
 func Nginx(t testing.TB, root string) *Server {
+	t.Helper()
+	return startNginx(t, func(_ string, port int) string {
+		return fmt.Sprintf("sendfile on;\nserver {\n\tlisten 127.0.0.1:%d;\n\troot %s;\n}", port, root)
+	})
+}
+
+// startNginx runs nginx in the foreground, one process, everything under a
+// temporary directory, with the http block's contents that block returns
+// for that directory and a free port.
+func startNginx(t testing.TB, block func(dir string, port int) string) *Server {
 	t.Helper()
 	privtest.RequireTool(t, "/usr/sbin/nginx")
 	port := FreePort(t)
@@ -117,18 +132,14 @@ error_log stderr warn;
 events { worker_connections 256; }
 http {
 	access_log off;
-	sendfile on;
 	client_body_temp_path %[1]s/body;
 	proxy_temp_path %[1]s/proxy;
 	fastcgi_temp_path %[1]s/fastcgi;
 	uwsgi_temp_path %[1]s/uwsgi;
 	scgi_temp_path %[1]s/scgi;
-	server {
-		listen 127.0.0.1:%[2]d;
-		root %[3]s;
-	}
+%[2]s
 }
-`, dir, port, root)
+`, dir, block(dir, port))
 	path := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)

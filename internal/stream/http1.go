@@ -104,7 +104,7 @@ func (h *h1Session) emit(c *conn, req *pendingRequest, respSize int64) {
 		HTTP: call.HTTP{
 			Method: req.method, Path: req.path, HasQuery: req.hasQuery, Version: version,
 			Host: req.host, UserAgent: req.userAgent, Status: h.rsp.status,
-			RequestBodySize: req.bodySize, ResponseBodySize: respSize,
+			RequestBodySize: req.bodySize, ResponseBodySize: respSize, TLS: c.tls,
 		},
 	}
 	h.sh.emit(out)

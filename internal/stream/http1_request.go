@@ -49,7 +49,12 @@ func (h *h1Session) startRequest(s *Segment, data []byte, pos int) int {
 	if errors.Is(err, http1.ErrIncomplete) && h.req.held.hold(s, data, pos) {
 		return n
 	}
-	h.pushRequest(s, &head, err == nil)
+	// A head cut by the capture or with a malformed field still starts a
+	// request (the server answers it, if only with 400) once its request
+	// line was read; without one there is no request to answer.
+	if head.Method != "" {
+		h.pushRequest(s, &head, err == nil)
+	}
 	if err != nil {
 		if !errors.Is(err, http1.ErrIncomplete) {
 			h.sh.stats.decodeError(call.ProtocolHTTP1)

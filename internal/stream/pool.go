@@ -27,6 +27,15 @@ func (t *Tracker) classify(c *conn, s *Segment) {
 	case call.ProtocolHTTP1:
 		c.sess = t.newHTTP1(serverRole(s, data))
 		c.sess.feed(c, s)
+	case call.ProtocolPostgres:
+		c.sess = t.sh.db.newPostgres(&t.sh, s, data)
+		c.sess.feed(c, s)
+	case call.ProtocolMySQL:
+		c.sess = t.sh.db.newMySQL(&t.sh, s, data)
+		c.sess.feed(c, s)
+	case call.ProtocolHTTP2:
+		c.sess = newH2Session(&t.sh)
+		c.sess.feed(c, s)
 	default:
 		if c.tries++; c.tries >= maxClassifyTries {
 			c.opaque = true
@@ -54,6 +63,7 @@ func (t *Tracker) end(c *conn) {
 	if h, ok := c.sess.(*h1Session); ok && len(t.freeH1) < maxFree {
 		t.freeH1 = append(t.freeH1, h)
 	}
+	t.sh.db.recycle(c.sess)
 	delete(t.conns, c.id)
 	t.stats.connections.Add(-1)
 	if *c = (conn{}); len(t.freeC) < maxFree {

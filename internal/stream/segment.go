@@ -44,4 +44,7 @@ type Segment struct {
 	// segment and now and then again.
 	Local netip.AddrPort
 	Peer  netip.AddrPort
+	// TLS says Data is plaintext a TLS library read or wrote, not bytes
+	// of the socket.
+	TLS bool
 }

@@ -5,6 +5,7 @@ import (
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http1"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http2"
 )
 
 // session decodes one connection's application protocol. A session never
@@ -26,6 +27,7 @@ type conn struct {
 	peer     netip.AddrPort
 	tries    uint8 // segments with data seen without recognising a protocol
 	opaque   bool  // no decoder recognised it: ignored until it ends
+	tls      bool  // its plaintext comes from a TLS library
 	sess     session
 }
 
@@ -34,6 +36,7 @@ type conn struct {
 // without them leave the known ones.
 func (c *conn) touch(s *Segment) {
 	c.pid = s.PID
+	c.tls = c.tls || s.TLS
 	if s.Local.IsValid() {
 		c.local, c.peer = s.Local, s.Peer
 	}
@@ -51,6 +54,15 @@ const maxClassifyTries = 64
 func classify(data []byte, p *Protocols) call.Protocol {
 	if p.HTTP1 && (http1.LooksLikeRequest(data) || http1.LooksLikeResponse(data)) {
 		return call.ProtocolHTTP1
+	}
+	if p.Postgres && pgStartsClient(data) {
+		return call.ProtocolPostgres
+	}
+	if p.MySQL && myStartsConnection(data) {
+		return call.ProtocolMySQL
+	}
+	if (p.HTTP2 || p.GRPC) && (http2.LooksLikePreface(data) || http2.LooksLikeFrames(data, len(data))) {
+		return call.ProtocolHTTP2
 	}
 	return call.ProtocolUnknown
 }
@@ -72,6 +84,7 @@ type shared struct {
 	lent       call.Call // the call handed to emit when lending
 	protocols  Protocols
 	queryText  QueryTextMode
+	db         dbShared // statement descriptions and freed database sessions
 }
 
 // newCall returns the call to fill and emit: the lent one, overwritten, or

@@ -59,13 +59,15 @@ const (
 	captureCounterCOUNTER_LOST_DATA    captureCounter = 0
 	captureCounterCOUNTER_LOST_CONTROL captureCounter = 1
 	captureCounterCOUNTER_UNCLASSIFIED captureCounter = 2
-	captureCounterCOUNTER_MAX          captureCounter = 3
+	captureCounterCOUNTER_CIPHERTEXT   captureCounter = 3
+	captureCounterCOUNTER_MAX          captureCounter = 4
 )
 
 type captureDataFlags uint32
 
 const (
 	captureDataFlagsFLAG_NO_PAYLOAD captureDataFlags = 1
+	captureDataFlagsFLAG_TLS        captureDataFlags = 2
 )
 
 type captureDataRecord struct {
@@ -89,15 +91,28 @@ const (
 	captureEventKindEVENT_EXEC   captureEventKind = 3
 	captureEventKindEVENT_EXIT   captureEventKind = 4
 	captureEventKindEVENT_LISTEN captureEventKind = 5
+	captureEventKindEVENT_FORK   captureEventKind = 6
 )
 
+type captureExecEvent struct {
+	_        structs.HostLayout
+	Hdr      captureProcessEvent
+	ArgsLen  uint16
+	Pad      [6]uint8
+	Filename [160]uint8
+	Args     [256]uint8
+}
+
 type captureProcessEvent struct {
-	_    structs.HostLayout
-	Kind uint8
-	Pad  uint8
-	Port uint16
-	Pid  uint32
-	TsNs uint64
+	_       structs.HostLayout
+	Kind    uint8
+	Pad     uint8
+	Port    uint16
+	Pid     uint32
+	TsNs    uint64
+	Ppid    uint32
+	Pad2    uint32
+	StartNs uint64
 }
 
 type captureProtocol uint32
@@ -109,6 +124,30 @@ const (
 	captureProtocolPROTO_POSTGRES captureProtocol = 3
 	captureProtocolPROTO_MYSQL    captureProtocol = 4
 )
+
+type captureTlsCall struct {
+	_      structs.HostLayout
+	Buf    uint64
+	Handle uint64
+	Sk     uint64
+	LenOut uint64
+	Dir    uint8
+	Pad    [7]uint8
+}
+
+type captureTlsCallKey struct {
+	_         structs.HostLayout
+	Tgid      uint32
+	Tid       uint32
+	Goroutine uint64
+}
+
+type captureTlsHandleKey struct {
+	_      structs.HostLayout
+	Tgid   uint32
+	Pad    uint32
+	Handle uint64
+}
 
 type captureVerdict uint32
 
@@ -125,10 +164,14 @@ const (
 	captureMapConns              = "conns"
 	captureMapCounters           = "counters"
 	captureMapEvents             = "events"
+	captureMapPerfEvents         = "perf_events"
 	captureMapPidVerdicts        = "pid_verdicts"
 	captureMapScratch            = "scratch"
+	captureMapTlsCalls           = "tls_calls"
+	captureMapTlsHandles         = "tls_handles"
 	captureProgOnSchedExec       = "on_sched_exec"
 	captureProgOnSchedExit       = "on_sched_exit"
+	captureProgOnSchedFork       = "on_sched_fork"
 	captureProgOnSockState       = "on_sock_state"
 	captureProgOnSysExit         = "on_sys_exit"
 	captureProgTpExitAccept      = "tp_exit_accept"
@@ -149,6 +192,7 @@ const (
 	captureVarEnableHttp2        = "enable_http2"
 	captureVarEnableMysql        = "enable_mysql"
 	captureVarEnablePostgres     = "enable_postgres"
+	captureVarEnableTls          = "enable_tls"
 	captureVarMaxPayload         = "max_payload"
 	captureVarNextConnId         = "next_conn_id"
 	captureVarUnusedConnRole     = "unused_conn_role"
@@ -156,9 +200,11 @@ const (
 	captureVarUnusedDataFlags    = "unused_data_flags"
 	captureVarUnusedDirection    = "unused_direction"
 	captureVarUnusedEventKind    = "unused_event_kind"
+	captureVarUnusedExecEvent    = "unused_exec_event"
 	captureVarUnusedProcessEvent = "unused_process_event"
 	captureVarUnusedProtocol     = "unused_protocol"
 	captureVarUnusedVerdict      = "unused_verdict"
+	captureVarUsePerf            = "use_perf"
 )
 
 // loadCapture returns the embedded CollectionSpec for capture.
@@ -205,6 +251,7 @@ type captureSpecs struct {
 type captureProgramSpecs struct {
 	OnSchedExec    *ebpf.ProgramSpec `ebpf:"on_sched_exec"`
 	OnSchedExit    *ebpf.ProgramSpec `ebpf:"on_sched_exit"`
+	OnSchedFork    *ebpf.ProgramSpec `ebpf:"on_sched_fork"`
 	OnSockState    *ebpf.ProgramSpec `ebpf:"on_sock_state"`
 	OnSysExit      *ebpf.ProgramSpec `ebpf:"on_sys_exit"`
 	TpExitAccept   *ebpf.ProgramSpec `ebpf:"tp_exit_accept"`
@@ -229,8 +276,11 @@ type captureMapSpecs struct {
 	Conns       *ebpf.MapSpec `ebpf:"conns"`
 	Counters    *ebpf.MapSpec `ebpf:"counters"`
 	Events      *ebpf.MapSpec `ebpf:"events"`
+	PerfEvents  *ebpf.MapSpec `ebpf:"perf_events"`
 	PidVerdicts *ebpf.MapSpec `ebpf:"pid_verdicts"`
 	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
+	TlsCalls    *ebpf.MapSpec `ebpf:"tls_calls"`
+	TlsHandles  *ebpf.MapSpec `ebpf:"tls_handles"`
 }
 
 // captureVariableSpecs contains global variables before they are loaded into the kernel.
@@ -242,6 +292,7 @@ type captureVariableSpecs struct {
 	EnableHttp2        *ebpf.VariableSpec `ebpf:"enable_http2"`
 	EnableMysql        *ebpf.VariableSpec `ebpf:"enable_mysql"`
 	EnablePostgres     *ebpf.VariableSpec `ebpf:"enable_postgres"`
+	EnableTls          *ebpf.VariableSpec `ebpf:"enable_tls"`
 	MaxPayload         *ebpf.VariableSpec `ebpf:"max_payload"`
 	NextConnId         *ebpf.VariableSpec `ebpf:"next_conn_id"`
 	UnusedConnRole     *ebpf.VariableSpec `ebpf:"unused_conn_role"`
@@ -249,9 +300,11 @@ type captureVariableSpecs struct {
 	UnusedDataFlags    *ebpf.VariableSpec `ebpf:"unused_data_flags"`
 	UnusedDirection    *ebpf.VariableSpec `ebpf:"unused_direction"`
 	UnusedEventKind    *ebpf.VariableSpec `ebpf:"unused_event_kind"`
+	UnusedExecEvent    *ebpf.VariableSpec `ebpf:"unused_exec_event"`
 	UnusedProcessEvent *ebpf.VariableSpec `ebpf:"unused_process_event"`
 	UnusedProtocol     *ebpf.VariableSpec `ebpf:"unused_protocol"`
 	UnusedVerdict      *ebpf.VariableSpec `ebpf:"unused_verdict"`
+	UsePerf            *ebpf.VariableSpec `ebpf:"use_perf"`
 }
 
 // captureObjects contains all objects after they have been loaded into the kernel.
@@ -277,8 +330,11 @@ type captureMaps struct {
 	Conns       *ebpf.Map `ebpf:"conns"`
 	Counters    *ebpf.Map `ebpf:"counters"`
 	Events      *ebpf.Map `ebpf:"events"`
+	PerfEvents  *ebpf.Map `ebpf:"perf_events"`
 	PidVerdicts *ebpf.Map `ebpf:"pid_verdicts"`
 	Scratch     *ebpf.Map `ebpf:"scratch"`
+	TlsCalls    *ebpf.Map `ebpf:"tls_calls"`
+	TlsHandles  *ebpf.Map `ebpf:"tls_handles"`
 }
 
 func (m *captureMaps) Close() error {
@@ -286,8 +342,11 @@ func (m *captureMaps) Close() error {
 		m.Conns,
 		m.Counters,
 		m.Events,
+		m.PerfEvents,
 		m.PidVerdicts,
 		m.Scratch,
+		m.TlsCalls,
+		m.TlsHandles,
 	)
 }
 
@@ -300,6 +359,7 @@ type captureVariables struct {
 	EnableHttp2        *ebpf.Variable `ebpf:"enable_http2"`
 	EnableMysql        *ebpf.Variable `ebpf:"enable_mysql"`
 	EnablePostgres     *ebpf.Variable `ebpf:"enable_postgres"`
+	EnableTls          *ebpf.Variable `ebpf:"enable_tls"`
 	MaxPayload         *ebpf.Variable `ebpf:"max_payload"`
 	NextConnId         *ebpf.Variable `ebpf:"next_conn_id"`
 	UnusedConnRole     *ebpf.Variable `ebpf:"unused_conn_role"`
@@ -307,9 +367,11 @@ type captureVariables struct {
 	UnusedDataFlags    *ebpf.Variable `ebpf:"unused_data_flags"`
 	UnusedDirection    *ebpf.Variable `ebpf:"unused_direction"`
 	UnusedEventKind    *ebpf.Variable `ebpf:"unused_event_kind"`
+	UnusedExecEvent    *ebpf.Variable `ebpf:"unused_exec_event"`
 	UnusedProcessEvent *ebpf.Variable `ebpf:"unused_process_event"`
 	UnusedProtocol     *ebpf.Variable `ebpf:"unused_protocol"`
 	UnusedVerdict      *ebpf.Variable `ebpf:"unused_verdict"`
+	UsePerf            *ebpf.Variable `ebpf:"use_perf"`
 }
 
 // capturePrograms contains all programs after they have been loaded into the kernel.
@@ -318,6 +380,7 @@ type captureVariables struct {
 type capturePrograms struct {
 	OnSchedExec    *ebpf.Program `ebpf:"on_sched_exec"`
 	OnSchedExit    *ebpf.Program `ebpf:"on_sched_exit"`
+	OnSchedFork    *ebpf.Program `ebpf:"on_sched_fork"`
 	OnSockState    *ebpf.Program `ebpf:"on_sock_state"`
 	OnSysExit      *ebpf.Program `ebpf:"on_sys_exit"`
 	TpExitAccept   *ebpf.Program `ebpf:"tp_exit_accept"`
@@ -339,6 +402,7 @@ func (p *capturePrograms) Close() error {
 	return _CaptureClose(
 		p.OnSchedExec,
 		p.OnSchedExit,
+		p.OnSchedFork,
 		p.OnSockState,
 		p.OnSysExit,
 		p.TpExitAccept,

@@ -58,3 +58,28 @@ func (t *Tracer) Counters() (Counters, error) {
 	}
 	return c, nil
 }
+
+// VerdictPIDs lists the processes with a verdict in the kernel and counts
+// the connections it tracks, for tests and diagnostics: it walks both maps,
+// so it is not cheap.
+func (t *Tracer) VerdictPIDs() (pids []uint32, conns int, err error) {
+	var pid uint32
+	var verdict uint8
+	it := t.maps[captureMapPidVerdicts].Iterate()
+	for it.Next(&pid, &verdict) {
+		pids = append(pids, pid)
+	}
+	if err := it.Err(); err != nil {
+		return nil, 0, fmt.Errorf("list verdicts: %w", err)
+	}
+	var key uint64
+	var value []byte
+	it = t.maps[captureMapConns].Iterate()
+	for it.Next(&key, &value) {
+		conns++
+	}
+	if err := it.Err(); err != nil {
+		return nil, 0, fmt.Errorf("count connections: %w", err)
+	}
+	return pids, conns, nil
+}

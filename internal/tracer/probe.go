@@ -61,6 +61,7 @@ var lifecycleHooks = []hook{
 	{captureProgOnSockState, "", "inet_sock_set_state", false},
 	{captureProgOnSchedExec, "", "sched_process_exec", false},
 	{captureProgOnSchedExit, "", "sched_process_exit", false},
+	{captureProgOnSchedFork, "", "sched_process_fork", false},
 }
 
 // loadProbes loads and attaches each program on its own, so one refusal

@@ -1,12 +1,10 @@
 package tracer
 
 import (
+	"bytes"
 	"errors"
-	"os"
 	"time"
 	"unsafe"
-
-	"github.com/cilium/ebpf/ringbuf"
 )
 
 // Event kinds, directions, roles and flags as the programs write them.
@@ -16,6 +14,7 @@ const (
 	EventExec   = uint8(captureEventKindEVENT_EXEC)
 	EventExit   = uint8(captureEventKindEVENT_EXIT)
 	EventListen = uint8(captureEventKindEVENT_LISTEN)
+	EventFork   = uint8(captureEventKindEVENT_FORK)
 
 	DirIngress = uint8(captureDirectionDIR_INGRESS)
 	DirEgress  = uint8(captureDirectionDIR_EGRESS)
@@ -30,8 +29,43 @@ const (
 // ConnEvent is the header of a data or close record.
 type ConnEvent = captureConnEvent
 
-// ProcessEvent is an exec, exit or listen record.
+// ProcessEvent is an exec, exit, listen or fork record.
 type ProcessEvent = captureProcessEvent
+
+// ExecEvent is an exec record: the process event and what execve was given.
+type ExecEvent = captureExecEvent
+
+// Path returns the path the program was executed by, as given to
+// execve; it allocates.
+func (e *ExecEvent) Path() string { return cString(e.Filename[:]) }
+
+// Argv returns the command line's arguments; it allocates.
+func (e *ExecEvent) Argv() []string {
+	b := e.Args[:min(int(e.ArgsLen), len(e.Args))]
+	var argv []string
+	for len(b) > 0 {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			i = len(b)
+		}
+		argv = append(argv, string(b[:i]))
+		b = b[min(i+1, len(b)):]
+	}
+	return argv
+}
+
+func cString(b []byte) string {
+	if i := bytes.IndexByte(b, 0); i >= 0 {
+		b = b[:i]
+	}
+	return string(b)
+}
+
+// ExecHandler is implemented by a Handler that wants exec records whole;
+// other handlers get their process event through Process.
+type ExecHandler interface {
+	Exec(ev *ExecEvent)
+}
 
 // PollInterval bounds how long a record can wait in the ring buffer: the
 // programs do not wake the reader for each record.
@@ -50,26 +84,24 @@ type Handler interface {
 var (
 	connEventSize    = int(unsafe.Sizeof(ConnEvent{}))
 	processEventSize = int(unsafe.Sizeof(ProcessEvent{}))
+	execEventSize    = int(unsafe.Sizeof(ExecEvent{}))
 )
 
 // Run reads records until Close is called, then returns nil. Records are
 // decoded in place: no allocation per record. It drains the buffer, then
-// sleeps PollInterval: a deadline in the past makes every read return at
-// once, because blocking in epoll for a few milliseconds at a time costs
-// more thread hand-offs than sleeping does.
+// sleeps PollInterval: reads never block, because blocking in epoll for a
+// few milliseconds at a time costs more thread hand-offs than sleeping does.
 func (t *Tracer) Run(h Handler) error {
-	var rec ringbuf.Record
 	reader := t.reader
-	reader.SetDeadline(time.Unix(1, 0))
 	for {
-		err := reader.ReadInto(&rec)
+		raw, err := reader.read()
 		switch {
 		case err == nil:
-			t.dispatch(h, rec.RawSample)
-		case errors.Is(err, os.ErrDeadlineExceeded):
+			t.dispatch(h, raw)
+		case errors.Is(err, errDrained):
 			h.Idle()
 			time.Sleep(PollInterval)
-		case errors.Is(err, ringbuf.ErrClosed):
+		case errors.Is(err, errReaderClosed):
 			return nil
 		default:
 			return err
@@ -94,8 +126,12 @@ func (t *Tracer) dispatch(h Handler, raw []byte) {
 			payload = payload[:ev.Captured]
 		}
 		h.Conn(ev, payload, ev.Tail[:min(int(ev.TailLen), len(ev.Tail))])
-	case EventExec, EventExit, EventListen:
+	case EventExec, EventExit, EventListen, EventFork:
 		if len(raw) < processEventSize {
+			return
+		}
+		if eh, ok := h.(ExecHandler); ok && raw[0] == EventExec && len(raw) >= execEventSize {
+			eh.Exec((*ExecEvent)(unsafe.Pointer(&raw[0])))
 			return
 		}
 		h.Process((*ProcessEvent)(unsafe.Pointer(&raw[0])))

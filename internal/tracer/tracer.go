@@ -12,7 +12,6 @@ import (
 	"slices"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/ringbuf"
 	"github.com/cilium/ebpf/rlimit"
 	"go.uber.org/zap"
 )
@@ -39,9 +38,17 @@ const (
 type Config struct {
 	Hook       SyscallHook
 	MaxPayload uint32 // bytes captured per syscall, 1..MaxPayload
-	BufferSize int    // ring buffer bytes: a power of two, at least one page
-	CaptureAll bool   // processes without a verdict are captured
+	BufferSize int    // buffer bytes (all CPUs): a power of two, at least one page
+	Transport  Transport
+	CaptureAll bool // processes without a verdict are captured
 	Protocols  Protocols
+	// TLS loads the TLS library programs; AttachTLS then places their
+	// uprobes.
+	TLS bool
+	// BreakProbe names a lifecycle program to attach to a tracepoint that
+	// does not exist, so tests can prove that one failing probe is reported
+	// and leaves the rest running. Empty in production.
+	BreakProbe string
 }
 
 // Protocols says which connections the kernel classifies and sends; the
@@ -55,12 +62,15 @@ type Protocols struct {
 
 // Tracer owns the loaded maps, programs and links, and the reader.
 type Tracer struct {
-	logger *zap.Logger
-	maps   map[string]*ebpf.Map
-	probes []*Probe
-	reader *ringbuf.Reader
-	clock  clock
-	hook   SyscallHook
+	logger    *zap.Logger
+	maps      map[string]*ebpf.Map
+	probes    []*Probe
+	reader    recordReader
+	transport Transport
+	clock     clock
+	hook      SyscallHook
+	tls       *tlsProbes // nil without TLS capture
+	broken    string     // Config.BreakProbe
 }
 
 // New loads the maps and programs, attaches the programs and opens the
@@ -74,6 +84,11 @@ func New(cfg Config, logger *zap.Logger) (*Tracer, error) {
 	if err := rlimit.RemoveMemlock(); err != nil {
 		return nil, fmt.Errorf("remove memlock limit: %w", err)
 	}
+	transport, err := resolveTransport(cfg.Transport)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Transport = transport
 	spec, err := loadCapture()
 	if err != nil {
 		return nil, fmt.Errorf("load capture spec: %w", err)
@@ -81,14 +96,17 @@ func New(cfg Config, logger *zap.Logger) (*Tracer, error) {
 	if err := configure(spec, cfg); err != nil {
 		return nil, err
 	}
-	t := &Tracer{logger: logger, clock: newClock(), hook: cfg.Hook}
-	if err := t.open(spec); err != nil {
+	t := &Tracer{logger: logger, clock: newClock(), hook: cfg.Hook, broken: cfg.BreakProbe, transport: cfg.Transport}
+	if err := t.open(spec, cfg.BufferSize); err != nil {
 		return nil, errors.Join(err, t.Close())
+	}
+	if cfg.TLS {
+		t.openTLS(cfg)
 	}
 	return t, nil
 }
 
-func (t *Tracer) open(spec *ebpf.CollectionSpec) error {
+func (t *Tracer) open(spec *ebpf.CollectionSpec, bufferSize int) error {
 	var err error
 	if t.maps, err = createMaps(spec); err != nil {
 		return err
@@ -96,11 +114,25 @@ func (t *Tracer) open(spec *ebpf.CollectionSpec) error {
 	if err := t.attachSyscalls(spec); err != nil {
 		return err
 	}
-	t.probes = append(t.probes, loadProbes(spec, t.maps, lifecycleHooks, t.logger)...)
-	if t.reader, err = ringbuf.NewReader(t.maps[captureMapEvents]); err != nil {
-		return fmt.Errorf("open ring buffer reader: %w", err)
+	t.probes = append(t.probes, loadProbes(spec, t.maps, breakHook(lifecycleHooks, t.broken), t.logger)...)
+	if t.transport == TransportPerf {
+		t.reader, err = newPerfReader(t.maps[captureMapPerfEvents], bufferSize)
+	} else {
+		t.reader, err = newRingReader(t.maps[captureMapEvents])
 	}
-	return nil
+	return err
+}
+
+// breakHook returns hooks with the one of program name, if any, moved to a
+// tracepoint that does not exist (see Config.BreakProbe).
+func breakHook(hooks []hook, name string) []hook {
+	i := slices.IndexFunc(hooks, func(h hook) bool { return h.Name == name })
+	if i < 0 {
+		return hooks
+	}
+	hooks = slices.Clone(hooks)
+	hooks[i].event = "no_such_tracepoint"
+	return hooks
 }
 
 func (c Config) validate() error {
@@ -122,13 +154,15 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 		captureVarEnableHttp2:    boolByte(cfg.Protocols.HTTP2),
 		captureVarEnablePostgres: boolByte(cfg.Protocols.Postgres),
 		captureVarEnableMysql:    boolByte(cfg.Protocols.MySQL),
+		captureVarEnableTls:      boolByte(cfg.TLS),
+		captureVarUsePerf:        boolByte(cfg.Transport == TransportPerf),
 	}
 	for name, value := range vars {
 		if err := spec.Variables[name].Set(value); err != nil {
 			return fmt.Errorf("set %s: %w", name, err)
 		}
 	}
-	spec.Maps[captureMapEvents].MaxEntries = uint32(cfg.BufferSize)
+	setTransport(spec, cfg.Transport, cfg.BufferSize)
 	return nil
 }
 
@@ -246,6 +280,9 @@ func (t *Tracer) Probes() []ProbeStatus {
 // then returns).
 func (t *Tracer) Close() error {
 	var errs []error
+	if t.tls != nil { // kept: AttachTLS may run meanwhile, and then fails
+		errs = append(errs, t.tls.close())
+	}
 	for _, p := range slices.Backward(t.probes) {
 		errs = append(errs, p.close())
 	}

@@ -48,15 +48,22 @@ func (r *recorder) snapshot() []recorded {
 
 func TestTracerSeesHTTPOfSelectedProcess(t *testing.T) {
 	for _, hook := range []SyscallHook{HookTracepoints, HookRaw} {
-		t.Run(string(hook), func(t *testing.T) { testSeesHTTP(t, hook) })
+		t.Run(string(hook), func(t *testing.T) { testSeesHTTP(t, hook, TransportRingbuf) })
 	}
+	// The perf transport, as on a kernel without ring buffer.
+	t.Run("perf", func(t *testing.T) { testSeesHTTP(t, HookTracepoints, TransportPerf) })
 }
 
-func testSeesHTTP(t *testing.T, hook SyscallHook) {
+func testSeesHTTP(t *testing.T, hook SyscallHook, transport Transport) {
 	privtest.Require(t)
-	tr, err := New(Config{Hook: hook, MaxPayload: 256, BufferSize: 1 << 20, Protocols: Protocols{HTTP1: true}}, zap.NewNop())
+	tr, err := New(Config{
+		Hook: hook, MaxPayload: 256, BufferSize: 1 << 20, Transport: transport, Protocols: Protocols{HTTP1: true},
+	}, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
+	}
+	if tr.transport != transport {
+		t.Fatalf("transport %q, want %q", tr.transport, transport)
 	}
 	for _, p := range tr.Probes() {
 		if p.Err != nil {
@@ -184,4 +191,15 @@ func TestOneProbeFailingLeavesTheRestRunning(t *testing.T) {
 	}
 	resp.Body.Close()
 	waitFor(t, func() bool { return countPrefix(rec.snapshot(), "GET /still-working", DirIngress) == 1 })
+}
+
+func TestAutoTransportPrefersTheRingBuffer(t *testing.T) {
+	privtest.Require(t)
+	got, err := resolveTransport(TransportAuto)
+	if err != nil || got != TransportRingbuf {
+		t.Fatalf("auto resolved to %q, %v; this kernel has a ring buffer", got, err)
+	}
+	if _, err := resolveTransport("xdp"); err == nil {
+		t.Fatal("an unknown transport was accepted")
+	}
 }

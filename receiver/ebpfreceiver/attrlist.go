@@ -3,8 +3,8 @@ package ebpfreceiver // import "github.com/ebpfreceiver/ebpfreceiver/receiver/eb
 import "go.opentelemetry.io/collector/pdata/pcommon"
 
 // maxSpanAttributes bounds the attributes of one span: an HTTP span has at
-// most 14.
-const maxSpanAttributes = 16
+// most 15.
+const maxSpanAttributes = 20
 
 // attrList gathers the attributes of one span before they are written, so
 // that the span's attribute map is allocated once at its exact size (pdata

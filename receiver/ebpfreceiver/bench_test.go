@@ -10,7 +10,7 @@ import (
 // (the default batch size); ns/op divided by 512 is the cost per span.
 func BenchmarkSpanConvert(b *testing.B) {
 	calls := callValues(repeatCalls(512))
-	conv := newSpanConverter("bench-host", "bench")
+	conv := newSpanConverter(hostInfo{name: "bench-host"}, "bench")
 	b.ReportAllocs()
 	for b.Loop() {
 		conv.convert(calls)
@@ -24,7 +24,7 @@ func BenchmarkMetricsFlush(b *testing.B) {
 	for _, c := range repeatCalls(512) {
 		agg.record(c)
 	}
-	conv := newMetricConverter("bench-host", "bench", false)
+	conv := newMetricConverter(hostInfo{name: "bench-host"}, "bench", false)
 	b.ReportAllocs()
 	for b.Loop() {
 		conv.convert(agg.collect(baseNs+1e9), baseNs+1e9)

@@ -3,10 +3,8 @@ package ebpfreceiver // import "github.com/ebpfreceiver/ebpfreceiver/receiver/eb
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
-	"github.com/ebpfreceiver/ebpfreceiver/internal/discovery"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/engine"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/stream"
 )
@@ -54,30 +52,13 @@ type Config struct {
 	Discovery DiscoveryConfig `mapstructure:"discovery"`
 	Protocols ProtocolsConfig `mapstructure:"protocols"`
 	DB        DBConfig        `mapstructure:"db"`
+	Routes    RoutesConfig    `mapstructure:"routes"`
 	Traces    TracesConfig    `mapstructure:"traces"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
 	Capture   CaptureConfig   `mapstructure:"capture"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
-}
-
-// DiscoveryConfig selects the processes to instrument. A process is selected
-// when any Instrument rule matches it (or Instrument is empty) and no Exclude
-// rule matches it. The collector itself is always excluded.
-type DiscoveryConfig struct {
-	Instrument []RuleConfig `mapstructure:"instrument"`
-	Exclude    []RuleConfig `mapstructure:"exclude"`
-}
-
-// RuleConfig matches processes; every field that is set must match.
-type RuleConfig struct {
-	// ExePath is a glob on the resolved executable path, in path.Match
-	// syntax except that `*` also matches `/`: "*/python3*" matches
-	// "/usr/bin/python3.11".
-	ExePath string `mapstructure:"exe_path"`
-	// PIDs matches any of these process IDs.
-	PIDs []uint32 `mapstructure:"pids"`
 }
 
 // ProtocolsConfig turns protocol decoders on or off.
@@ -90,6 +71,9 @@ type ProtocolsConfig struct {
 	Postgres bool `mapstructure:"postgres"`
 	// MySQL decodes the MySQL / MariaDB client/server protocol.
 	MySQL bool `mapstructure:"mysql"`
+	// TLS decodes the protocols above inside TLS connections, from the
+	// plaintext that libssl and Go's crypto/tls handle (uprobes).
+	TLS bool `mapstructure:"tls"`
 }
 
 // DBConfig controls what database spans carry.
@@ -113,6 +97,10 @@ type MetricsConfig struct {
 	Interval time.Duration `mapstructure:"interval"`
 	// Temporality is "cumulative" or "delta".
 	Temporality string `mapstructure:"temporality"`
+	// CardinalityLimit is the number of attribute sets each histogram
+	// keeps per process; beyond it observations go to one series marked
+	// otel.metric.overflow=true.
+	CardinalityLimit int `mapstructure:"cardinality_limit"`
 }
 
 // CaptureConfig sizes the kernel capture.
@@ -123,17 +111,21 @@ type CaptureConfig struct {
 	// BufferSize is the size of the kernel-to-collector buffer: a power of
 	// two of at least 64KiB, written as bytes or as "8MiB".
 	BufferSize ByteSize `mapstructure:"buffer_size"`
-	// Transport is "auto", "ringbuf" or "perf" (perf event array, for
-	// kernels without a BPF ring buffer).
+	// Transport is "auto" (the ring buffer where the kernel has one, else
+	// perf), "ringbuf" or "perf" (per-CPU perf buffers, for kernels
+	// without a BPF ring buffer; buffer_size is split across the CPUs).
 	Transport string `mapstructure:"transport"`
 }
 
 func createDefaultConfig() *Config {
 	return &Config{
-		Protocols: ProtocolsConfig{HTTP: true, GRPC: true, Postgres: true, MySQL: true},
+		Protocols: ProtocolsConfig{HTTP: true, GRPC: true, Postgres: true, MySQL: true, TLS: true},
 		DB:        DBConfig{QueryText: QueryTextSanitized},
 		Traces:    TracesConfig{BatchSize: defaultBatchSize, FlushInterval: 200 * time.Millisecond},
-		Metrics:   MetricsConfig{Interval: 10 * time.Second, Temporality: TemporalityCumulative},
+		Metrics: MetricsConfig{
+			Interval: 10 * time.Second, Temporality: TemporalityCumulative, CardinalityLimit: defaultSeriesLimit,
+		},
+		Routes: RoutesConfig{Unmatched: RoutesHeuristic},
 		Capture: CaptureConfig{
 			MaxPayloadBytes: 1024,
 			BufferSize:      8 << 20,
@@ -151,6 +143,7 @@ func (cfg *Config) Validate() error {
 		cfg.Metrics.validate(),
 		cfg.Capture.validate(),
 		cfg.DB.validate(),
+		cfg.Routes.validate(),
 	)
 }
 
@@ -158,23 +151,6 @@ func (c DBConfig) validate() error {
 	if _, ok := queryTextModes[c.QueryText]; !ok {
 		return fmt.Errorf("db::query_text: must be %q, %q or %q, got %q",
 			QueryTextSanitized, QueryTextRaw, QueryTextOff, c.QueryText)
-	}
-	return nil
-}
-
-func validateRules(key string, rules []RuleConfig) error {
-	var errs []error
-	for i, r := range rules {
-		errs = append(errs, r.validate(fmt.Sprintf("%s::%d", key, i)))
-	}
-	return errors.Join(errs...)
-}
-
-// validate delegates to the engine's rule check, which names the field at
-// fault, and prefixes the rule's key path.
-func (r RuleConfig) validate(key string) error {
-	if err := r.engineRule().Validate(); err != nil {
-		return fmt.Errorf("%s: %w", key, err)
 	}
 	return nil
 }
@@ -201,6 +177,9 @@ func (c MetricsConfig) validate() error {
 		errs = append(errs, fmt.Errorf("metrics::temporality: must be %q or %q, got %q",
 			TemporalityCumulative, TemporalityDelta, c.Temporality))
 	}
+	if c.CardinalityLimit < 1 {
+		errs = append(errs, fmt.Errorf("metrics::cardinality_limit: must be at least 1, got %d", c.CardinalityLimit))
+	}
 	return errors.Join(errs...)
 }
 
@@ -214,13 +193,10 @@ func (c CaptureConfig) validate() error {
 		errs = append(errs, fmt.Errorf("capture::buffer_size: %w", err))
 	}
 	switch c.Transport {
-	case TransportAuto, TransportRingbuf:
-	case TransportPerf:
-		errs = append(errs, fmt.Errorf("capture::transport: %q is not available yet; use %q or %q (ring buffer, kernel 5.8 or later)",
-			TransportPerf, TransportAuto, TransportRingbuf))
+	case TransportAuto, TransportRingbuf, TransportPerf:
 	default:
-		errs = append(errs, fmt.Errorf("capture::transport: must be %q or %q, got %q",
-			TransportAuto, TransportRingbuf, c.Transport))
+		errs = append(errs, fmt.Errorf("capture::transport: must be %q, %q or %q, got %q",
+			TransportAuto, TransportRingbuf, TransportPerf, c.Transport))
 	}
 	return errors.Join(errs...)
 }
@@ -230,6 +206,7 @@ func (cfg *Config) engineConfig() engine.Config {
 	return engine.Config{
 		Instrument: engineRules(cfg.Discovery.Instrument),
 		Exclude:    engineRules(cfg.Discovery.Exclude),
+		Routes:     cfg.Routes.engineRoutes(),
 		Protocols: stream.Protocols{
 			HTTP1: cfg.Protocols.HTTP, HTTP2: cfg.Protocols.HTTP, GRPC: cfg.Protocols.GRPC,
 			Postgres: cfg.Protocols.Postgres, MySQL: cfg.Protocols.MySQL,
@@ -238,20 +215,6 @@ func (cfg *Config) engineConfig() engine.Config {
 		MaxPayloadBytes: cfg.Capture.MaxPayloadBytes,
 		BufferSize:      int(cfg.Capture.BufferSize),
 		Transport:       cfg.Capture.Transport,
+		TLS:             cfg.Protocols.TLS,
 	}
-}
-
-func engineRules(rules []RuleConfig) []discovery.Rule {
-	if len(rules) == 0 {
-		return nil
-	}
-	out := make([]discovery.Rule, len(rules))
-	for i, r := range rules {
-		out[i] = r.engineRule()
-	}
-	return out
-}
-
-func (r RuleConfig) engineRule() discovery.Rule {
-	return discovery.Rule{ExePath: r.ExePath, PIDs: slices.Clone(r.PIDs)}
 }

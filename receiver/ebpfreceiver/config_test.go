@@ -13,6 +13,7 @@ import (
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/discovery"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/engine"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/route"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/stream"
 	"github.com/ebpfreceiver/ebpfreceiver/receiver/ebpfreceiver/internal/metadata"
 )
@@ -36,12 +37,19 @@ func TestLoadConfig(t *testing.T) {
 			{ExePath: "*/python3*"},
 			{PIDs: []uint32{1234, 5678}},
 			{ExePath: "/usr/sbin/nginx", PIDs: []uint32{42}},
+			{
+				CmdArgs: "*manage.py runserver*", OpenPorts: "8000,9000-9100", ContainerID: "3f*",
+				CgroupPath: "/kubepods*", Languages: []string{"python", "other"}, MinProcessAge: 5 * time.Second,
+				ServiceName: "shop", ServiceNamespace: "retail",
+			},
 		},
 		Exclude: []RuleConfig{{ExePath: "*/otelcol*"}},
 	}
 	custom.Protocols.HTTP = false
+	custom.Routes = RoutesConfig{Patterns: []string{"/users/{id}", "/static/*"}, Unmatched: RoutesWildcard, Ignore: []string{"/healthz"}}
+	custom.DB.QueryText = QueryTextOff
 	custom.Traces = TracesConfig{BatchSize: 128, FlushInterval: time.Second}
-	custom.Metrics = MetricsConfig{Interval: 30 * time.Second, Temporality: TemporalityDelta}
+	custom.Metrics = MetricsConfig{Interval: 30 * time.Second, Temporality: TemporalityDelta, CardinalityLimit: 200}
 	custom.Capture = CaptureConfig{MaxPayloadBytes: 256, BufferSize: 16 << 20, Transport: TransportRingbuf}
 
 	intBuffer := createDefaultConfig()
@@ -71,6 +79,7 @@ func TestLoadConfig(t *testing.T) {
 func TestDefaultConfig(t *testing.T) {
 	cfg := createDefaultConfig()
 	assert.True(t, cfg.Protocols.HTTP)
+	assert.True(t, cfg.Protocols.TLS)
 	assert.Equal(t, 10*time.Second, cfg.Metrics.Interval)
 	assert.Equal(t, TemporalityCumulative, cfg.Metrics.Temporality)
 	assert.Equal(t, 1024, cfg.Capture.MaxPayloadBytes)
@@ -83,8 +92,8 @@ func TestDefaultConfig(t *testing.T) {
 
 func TestLoadConfigRejectsUnknownKeys(t *testing.T) {
 	for id, key := range map[string]string{
-		"ebpf/unknown_top_key":   "routes",
-		"ebpf/unknown_rule_key":  "open_ports",
+		"ebpf/unknown_top_key":   "route",
+		"ebpf/unknown_rule_key":  "open_port",
 		"ebpf/bad_buffer_string": `invalid size "8MB"`,
 	} {
 		t.Run(id, func(t *testing.T) {
@@ -104,20 +113,26 @@ func TestValidate(t *testing.T) {
 		{"payload_too_large", []string{"capture::max_payload_bytes: must be between 64 and 4096, got 8192"}},
 		{"buffer_not_power_of_two", []string{"capture::buffer_size: must be a power of two, got 96KiB (98304 bytes)"}},
 		{"buffer_too_small", []string{"capture::buffer_size: must be between 64KiB and 1GiB, got 4KiB"}},
-		{"bad_transport", []string{`capture::transport: must be "auto" or "ringbuf", got "xdp"`}},
-		{"perf_transport", []string{`capture::transport: "perf" is not available yet; use "auto" or "ringbuf" (ring buffer, kernel 5.8 or later)`}},
+		{"bad_transport", []string{`capture::transport: must be "auto", "ringbuf" or "perf", got "xdp"`}},
 		{"bad_temporality", []string{`metrics::temporality: must be "cumulative" or "delta", got "gauge"`}},
 		{"short_interval", []string{"metrics::interval: must be at least 100ms, got 10ms"}},
 		{"bad_batch", []string{
 			"traces::batch_size: must be between 1 and 65536, got 0",
 			"traces::flush_interval: must be positive, got 0s",
 		}},
-		{"empty_rule", []string{"discovery::exclude::0: rule sets no field: set exe_path or pids"}},
+		{"empty_rule", []string{"discovery::exclude::0: rule sets no field: set one of exe_path, cmd_args, open_ports"}},
+		{"bad_ports", []string{`discovery::instrument::0: open_ports: port range "9100-9000": ends before it starts`}},
+		{"bad_routes", []string{
+			`routes::unmatched: unknown mode "exact": use heuristic, path or wildcard`,
+			`routes::patterns[0]: pattern "users/{id}": must start with /`,
+		}},
+		{"bad_cardinality", []string{"metrics::cardinality_limit: must be at least 1, got 0"}},
+		{"bad_language", []string{`discovery::instrument::0: languages[1]: "cobol" is not one of [go python node java ruby dotnet other]`}},
 		{"bad_glob", []string{`discovery::instrument::0: exe_path "/usr/bin/[python": syntax error in pattern`}},
 		{"zero_pid", []string{"discovery::instrument::0: pids[1]: 0 is not a process id"}},
 		{"two_errors", []string{
 			"capture::max_payload_bytes: must be between 64 and 4096, got 10",
-			`capture::transport: must be "auto" or "ringbuf", got "xdp"`,
+			`capture::transport: must be "auto", "ringbuf" or "perf", got "xdp"`,
 		}},
 	}
 	for _, tt := range tests {
@@ -176,12 +191,22 @@ func TestEngineConfig(t *testing.T) {
 			{ExePath: "*/python3*"},
 			{PIDs: []uint32{1234, 5678}},
 			{ExePath: "/usr/sbin/nginx", PIDs: []uint32{42}},
+			{
+				CmdArgs: "*manage.py runserver*", OpenPorts: []discovery.PortRange{{First: 8000, Last: 8000}, {First: 9000, Last: 9100}},
+				ContainerID: "3f*", CgroupPath: "/kubepods*", Languages: []string{"python", "other"},
+				MinProcessAge: 5 * time.Second, ServiceName: "shop", ServiceNamespace: "retail",
+			},
 		},
-		Exclude:         []discovery.Rule{{ExePath: "*/otelcol*"}},
+		Exclude: []discovery.Rule{{ExePath: "*/otelcol*"}},
+		Routes: route.Config{
+			Patterns: []string{"/users/{id}", "/static/*"}, Unmatched: route.Wildcard, Ignore: []string{"/healthz"},
+		},
+		DBQueryText:     stream.QueryTextOff,
 		Protocols:       stream.Protocols{GRPC: true, Postgres: true, MySQL: true},
 		MaxPayloadBytes: 256,
 		BufferSize:      16 << 20,
 		Transport:       TransportRingbuf,
+		TLS:             true,
 	}
 	assert.Equal(t, want, cfg.engineConfig())
 }

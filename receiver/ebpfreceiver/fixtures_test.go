@@ -7,14 +7,17 @@ import (
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 )
 
+// testHost is the node the golden data was made on.
+var testHost = hostInfo{name: testHostName, id: "2f1c6a9e0b7d4c3a8e5f6a7b8c9d0e1f"}
+
 // update rewrites the golden files: go test ./receiver/ebpfreceiver -update
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
 
 const (
-	testHost    = "node-1"
-	testVersion = "v0.0.0-test"
-	baseNs      = uint64(1_767_225_600_000_000_000) // 2026-01-01T00:00:00Z
-	msNs        = uint64(1_000_000)
+	testHostName = "node-1"
+	testVersion  = "v0.0.0-test"
+	baseNs       = uint64(1_767_225_600_000_000_000) // 2026-01-01T00:00:00Z
+	msNs         = uint64(1_000_000)
 )
 
 // pythonApp is a server that sets OTEL_SERVICE_NAME and resource attributes.
@@ -44,6 +47,8 @@ var goClient = &call.Process{
 	Command:        "/opt/loadgen",
 	ServiceName:    "loadgen",
 	RuntimeName:    "go",
+	// service.namespace from the rule that selected it
+	ServiceNamespace: "tools",
 }
 
 func addrPort(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
@@ -90,14 +95,14 @@ func goldenCalls() []*call.Call {
 	mapped.Peer = addrPort("[::ffff:127.0.0.1]:6081")
 	return []*call.Call{
 		httpCall(pythonApp, call.KindServer, 0, 12, call.HTTP{
-			Method: "GET", Path: "/users/42", HasQuery: true, Version: "1.1", Host: "api.example.com:8080",
+			Method: "GET", Path: "/users/42", Route: "/users/{id}", HasQuery: true, Version: "1.1", Host: "api.example.com:8080",
 			UserAgent: "curl/8.5.0", Status: 200, RequestBodySize: 0, ResponseBodySize: 42,
 		}),
 		httpCall(pythonApp, call.KindServer, 20, 300, call.HTTP{
 			Method: "POST", Path: "/orders", Version: "1.1", Status: 503, RequestBodySize: 10, ResponseBodySize: 0,
 		}),
 		httpCall(goClient, call.KindClient, 30, 7, call.HTTP{
-			Method: "GET", Path: "/users/7", Version: "1.1", Host: "users", Status: 404, ResponseBodySize: 9,
+			Method: "GET", Path: "/users/7", Route: "/users/{id}", Version: "1.1", Host: "users", Status: 404, ResponseBodySize: 9,
 		}),
 		mapped,
 		httpCall(pythonApp, call.KindServer, 50, 2, call.HTTP{

@@ -11,7 +11,8 @@ import (
 
 var (
 	methodOther = semconv.HTTPRequestMethodOther.Value.AsString()
-	schemeHTTP  = "http" // url.scheme of plaintext HTTP; TLS capture will add "https"
+	schemeHTTP  = "http"  // url.scheme of plaintext HTTP
+	schemeHTTPS = "https" // url.scheme of HTTP decoded from a TLS library's plaintext
 	errorOther  = semconv.ErrorTypeOther.Value.AsString()
 	// spanNameOther names spans whose method is not a known one, as the
 	// HTTP semantic conventions ask.

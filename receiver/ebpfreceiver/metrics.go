@@ -13,9 +13,10 @@ import (
 var durationBounds = [...]float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10}
 
 const (
-	// seriesLimit is the number of attribute sets kept per process; further
+	// defaultSeriesLimit is the number of attribute sets kept per process
+	// and metric unless metrics::cardinality_limit says otherwise; further
 	// sets are folded into one series marked otel.metric.overflow=true.
-	seriesLimit = 1000
+	defaultSeriesLimit = 1000
 	// staleFlushes is how many flushes a process may go without a new
 	// observation before its series are forgotten (the process has probably
 	// exited); a later call starts new series.
@@ -30,13 +31,18 @@ type seriesKey struct {
 	overflow bool
 	status   uint16
 	method   string
+	route    string
 	version  string
+	tls      bool           // url.scheme is https
 	server   serverEndpoint // client calls only
+	db       dbKey          // database calls only
+	rpc      bool           // gRPC calls: method is rpc.method, status the code plus one
 }
 
 // histogram accumulates the durations of one series.
 type histogram struct {
-	start  uint64 // Unix ns of the first observation (cumulative) or of the interval (delta)
+	start  uint64    // Unix ns of the first observation (cumulative) or of the interval (delta)
+	bounds []float64 // dbDurationBounds for database calls, nil for durationBounds
 	counts [len(durationBounds) + 1]uint64
 	count  uint64
 	sum    float64
@@ -47,7 +53,8 @@ type histogram struct {
 
 func (h *histogram) observe(seconds float64) {
 	i := 0
-	for i < len(durationBounds) && seconds > durationBounds[i] {
+	bounds := h.boundaries()
+	for i < len(bounds) && seconds > bounds[i] {
 		i++
 	}
 	h.counts[i]++
@@ -60,6 +67,14 @@ func (h *histogram) observe(seconds float64) {
 	h.count++
 	h.sum += seconds
 	h.fresh = true
+}
+
+// boundaries returns the histogram's bucket boundaries.
+func (h *histogram) boundaries() []float64 {
+	if h.bounds == nil {
+		return durationBounds[:]
+	}
+	return h.bounds
 }
 
 // processSeries holds the series of one process.
@@ -75,6 +90,7 @@ type processSeries struct {
 type aggregator struct {
 	mu        sync.Mutex
 	delta     bool
+	limit     int // attribute sets per process and metric
 	procs     map[processKey]*processSeries
 	last      lastSeries // the series of the previous call
 	lastFlush uint64
@@ -93,15 +109,25 @@ type lastSeries struct {
 }
 
 func newAggregator(delta bool, startNs uint64) *aggregator {
-	return &aggregator{delta: delta, procs: make(map[processKey]*processSeries), lastFlush: startNs}
+	return &aggregator{
+		delta: delta, limit: defaultSeriesLimit,
+		procs: make(map[processKey]*processSeries), lastFlush: startNs,
+	}
 }
 
 // record adds one call; it allocates only when a process or series is new.
 func (a *aggregator) record(c *call.Call) {
-	if c.Protocol != call.ProtocolHTTP1 {
+	var key seriesKey
+	switch {
+	case c.Protocol == call.ProtocolHTTP1, c.Protocol == call.ProtocolHTTP2:
+		key = httpSeriesKey(c)
+	case c.Protocol == call.ProtocolGRPC:
+		key = rpcSeriesKey(c)
+	case isDBCall(c):
+		key = dbSeriesKey(c)
+	default:
 		return
 	}
-	key := httpSeriesKey(c)
 	seconds := 0.0
 	if c.End > c.Start {
 		seconds = float64(c.End-c.Start) / 1e9
@@ -131,7 +157,10 @@ func (a *aggregator) histogramFor(c *call.Call, key seriesKey) *histogram {
 
 func httpSeriesKey(c *call.Call) seriesKey {
 	method, _ := normalizeMethod(c.HTTP.Method)
-	key := seriesKey{kind: c.Kind, status: uint16(c.HTTP.Status), method: method, version: c.HTTP.Version}
+	key := seriesKey{
+		kind: c.Kind, status: uint16(c.HTTP.Status), method: method, route: c.HTTP.Route,
+		version: c.HTTP.Version, tls: c.HTTP.TLS,
+	}
 	if c.Kind == call.KindClient {
 		key.server = serverOf(c)
 	}
@@ -152,22 +181,28 @@ func (a *aggregator) processOf(c *call.Call) *processSeries {
 }
 
 // histogramOf returns the histogram of series key in ps, creating it; past
-// seriesLimit it returns the overflow series, and folded is true.
+// the limit it returns the overflow series, and folded is true.
 func (a *aggregator) histogramOf(ps *processSeries, key seriesKey, startNs uint64) (h *histogram, folded bool) {
 	if h, ok := ps.series[key]; ok {
 		return h, false
 	}
-	if len(ps.series) >= seriesLimit {
+	if len(ps.series) >= a.limit {
 		a.overflows.Add(1)
 		folded = true
-		key = seriesKey{kind: key.kind, overflow: true}
+		key = seriesKey{kind: key.kind, overflow: true, db: dbKey{system: key.db.system}, rpc: key.rpc}
 		if h, ok := ps.series[key]; ok {
 			return h, true
 		}
 	}
+	key.method = strings.Clone(key.method)
 	key.version = strings.Clone(key.version)
+	key.route = strings.Clone(key.route)
 	key.server.host = strings.Clone(key.server.host)
+	key.db = key.db.clone()
 	h = &histogram{start: startNs}
+	if key.db.system != "" {
+		h.bounds = dbDurationBounds[:]
+	}
 	if a.delta {
 		h.start = a.lastFlush
 	}
@@ -216,7 +251,7 @@ func (a *aggregator) collectProcess(ps *processSeries, group int, nowNs uint64) 
 		a.snap = append(a.snap, seriesSnapshot{group: group, process: ps.process, pid: ps.pid, key: key, h: *h})
 		h.fresh = false
 		if a.delta {
-			*h = histogram{start: nowNs}
+			*h = histogram{start: nowNs, bounds: h.bounds}
 		}
 	}
 	if fresh {

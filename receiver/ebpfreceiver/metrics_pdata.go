@@ -23,12 +23,12 @@ type metricConverter struct {
 	temporality  pmetric.AggregationTemporality
 }
 
-func newMetricConverter(hostName, scopeVersion string, delta bool) *metricConverter {
+func newMetricConverter(host hostInfo, scopeVersion string, delta bool) *metricConverter {
 	t := pmetric.AggregationTemporalityCumulative
 	if delta {
 		t = pmetric.AggregationTemporalityDelta
 	}
-	return &metricConverter{resources: newResourceBuilder(hostName), scopeVersion: scopeVersion, temporality: t}
+	return &metricConverter{resources: newResourceBuilder(host), scopeVersion: scopeVersion, temporality: t}
 }
 
 // processMetrics is the scope of one process and its histograms, created on
@@ -38,6 +38,12 @@ type processMetrics struct {
 	server, client pmetric.HistogramDataPointSlice
 	hasServer      bool
 	hasClient      bool
+	db             pmetric.HistogramDataPointSlice // db.client.operation.duration
+	hasDB          bool
+	rpcServer      pmetric.HistogramDataPointSlice // rpc.server.call.duration
+	rpcClient      pmetric.HistogramDataPointSlice // rpc.client.call.duration
+	hasRPCServer   bool
+	hasRPCClient   bool
 }
 
 // convert builds the metrics of snap, whose series are grouped by process.
@@ -50,6 +56,14 @@ func (m *metricConverter) convert(snap []seriesSnapshot, nowNs uint64) pmetric.M
 		if s.group != group {
 			group = s.group
 			pm = m.newProcess(md, s.process, s.pid)
+		}
+		if s.key.db.system != "" {
+			fillDataPoint(m.dbDataPoints(&pm).AppendEmpty(), s, nowNs)
+			continue
+		}
+		if s.key.rpc {
+			fillDataPoint(m.rpcDataPoints(&pm, s.key.kind).AppendEmpty(), s, nowNs)
+			continue
 		}
 		fillDataPoint(m.dataPoints(&pm, s.key.kind).AppendEmpty(), s, nowNs)
 	}
@@ -101,8 +115,9 @@ func fillDataPoint(dp pmetric.HistogramDataPoint, s *seriesSnapshot, nowNs uint6
 		dp.SetMin(s.h.min)
 		dp.SetMax(s.h.max)
 	}
-	dp.ExplicitBounds().FromRaw(durationBounds[:])
-	dp.BucketCounts().FromRaw(s.h.counts[:])
+	bounds := s.h.boundaries()
+	dp.ExplicitBounds().FromRaw(bounds)
+	dp.BucketCounts().FromRaw(s.h.counts[:len(bounds)+1])
 	putSeriesAttributes(dp.Attributes(), s.key)
 }
 
@@ -113,9 +128,18 @@ func putSeriesAttributes(attrs pcommon.Map, k seriesKey) {
 		attrs.PutBool(overflowAttribute, true)
 		return
 	}
-	attrs.EnsureCapacity(7)
+	if k.db.system != "" {
+		putDBSeriesAttributes(attrs, &k)
+		return
+	}
+	if k.rpc {
+		putRPCSeriesAttributes(attrs, &k)
+		return
+	}
+	attrs.EnsureCapacity(8)
 	attrs.PutStr(string(semconv.HTTPRequestMethodKey), k.method)
-	attrs.PutStr(string(semconv.URLSchemeKey), schemeHTTP)
+	attrs.PutStr(string(semconv.URLSchemeKey), schemeOf(k))
+	putNonEmpty(attrs, string(semconv.HTTPRouteKey), k.route)
 	if k.status > 0 {
 		attrs.PutInt(string(semconv.HTTPResponseStatusCodeKey), int64(k.status))
 	}
@@ -129,4 +153,12 @@ func putSeriesAttributes(attrs pcommon.Map, k seriesKey) {
 			attrs.PutInt(string(semconv.ServerPortKey), int64(k.server.port))
 		}
 	}
+}
+
+// schemeOf is the url.scheme of an HTTP series.
+func schemeOf(k seriesKey) string {
+	if k.tls {
+		return schemeHTTPS
+	}
+	return schemeHTTP
 }

@@ -27,7 +27,7 @@ func twoIntervals(delta bool) pmetric.Metrics {
 	}
 	conv.convert(agg.collect(baseNs+10*secNs), baseNs+10*secNs)
 	agg.record(httpCall(pythonApp, call.KindServer, 15_000, 80, call.HTTP{
-		Method: "GET", Path: "/users/43", Version: "1.1", Host: "api.example.com:8080", Status: 200,
+		Method: "GET", Path: "/users/43", Route: "/users/{id}", Version: "1.1", Host: "api.example.com:8080", Status: 200,
 	}))
 	return conv.convert(agg.collect(baseNs+20*secNs), baseNs+20*secNs)
 }
@@ -78,13 +78,13 @@ func TestMetricsNeverCarryPathOrQuery(t *testing.T) {
 func TestMetricsOverflow(t *testing.T) {
 	agg := newAggregator(false, baseNs)
 	const extra = 5
-	for i := range seriesLimit + extra {
+	for i := range defaultSeriesLimit + extra {
 		agg.record(httpCall(goClient, call.KindClient, 0, 1, call.HTTP{
 			Method: "GET", Version: "1.1", Host: fmt.Sprintf("host-%d", i), Status: 200,
 		}))
 	}
 	md := newMetricConverter(testHost, testVersion, false).convert(agg.collect(baseNs+secNs), baseNs+secNs)
-	assert.Equal(t, seriesLimit+1, md.DataPointCount())
+	assert.Equal(t, defaultSeriesLimit+1, md.DataPointCount())
 	assert.Equal(t, int64(extra), agg.overflows.Load())
 	found := false
 	forEachDataPoint(md, func(_ string, dp pmetric.HistogramDataPoint) {
@@ -103,7 +103,7 @@ func TestMetricsOverflowCountsEveryCall(t *testing.T) {
 	hostCall := func(host string) *call.Call {
 		return httpCall(goClient, call.KindClient, 0, 1, call.HTTP{Method: "GET", Version: "1.1", Host: host, Status: 200})
 	}
-	for i := range seriesLimit {
+	for i := range defaultSeriesLimit {
 		agg.record(hostCall(fmt.Sprintf("host-%d", i)))
 	}
 	late := hostCall("late")
@@ -176,4 +176,19 @@ func forEachDataPoint(md pmetric.Metrics, f func(string, pmetric.HistogramDataPo
 			}
 		}
 	}
+}
+
+func TestMetricsSchemeOfTLSCalls(t *testing.T) {
+	agg := newAggregator(false, baseNs)
+	plain := httpCall(pythonApp, call.KindServer, 0, 1, call.HTTP{Method: "GET", Path: "/", Version: "1.1", Status: 200})
+	secure := httpCall(pythonApp, call.KindServer, 0, 1, call.HTTP{Method: "GET", Path: "/", Version: "1.1", Status: 200, TLS: true})
+	agg.record(plain)
+	agg.record(secure)
+	md := newMetricConverter(testHost, testVersion, false).convert(agg.collect(baseNs+secNs), baseNs+secNs)
+	schemes := map[string]uint64{}
+	forEachDataPoint(md, func(_ string, dp pmetric.HistogramDataPoint) {
+		v, _ := dp.Attributes().Get("url.scheme")
+		schemes[v.Str()] += dp.Count()
+	})
+	assert.Equal(t, map[string]uint64{"http": 1, "https": 1}, schemes)
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"sync"
 	"time"
@@ -20,8 +19,8 @@ import (
 	"github.com/ebpfreceiver/ebpfreceiver/receiver/ebpfreceiver/internal/metadata"
 )
 
-// probeCheckInterval is how often the engine's probe counters are turned
-// into component status.
+// probeCheckInterval is how often the engine's probe and loss counters are
+// turned into component status.
 const probeCheckInterval = 5 * time.Second
 
 var errStartAfterShutdown = errors.New("start ebpf receiver: already shut down")
@@ -44,7 +43,7 @@ type ebpfReceiver struct {
 	cfg         *Config
 	set         receiver.Settings
 	newCapture  newCaptureFunc
-	hostName    string
+	host        hostInfo
 	now         func() time.Time
 	checkEvery  time.Duration
 	telemetry   *metadata.TelemetryBuilder
@@ -68,9 +67,9 @@ func newReceiver(cfg *Config, set receiver.Settings, newCapture newCaptureFunc) 
 	if err != nil {
 		return nil, fmt.Errorf("create ebpf receiver telemetry: %w", err)
 	}
-	hostName, _ := os.Hostname() // host.name is left out when unknown
+	host := readHostInfo()
 	return &ebpfReceiver{
-		cfg: cfg, set: set, newCapture: newCapture, hostName: hostName,
+		cfg: cfg, set: set, newCapture: newCapture, host: host,
 		now: time.Now, checkEvery: probeCheckInterval, telemetry: tb,
 	}, nil
 }
@@ -128,14 +127,15 @@ func (r *ebpfReceiver) startPipelines(status *statusReporter) error {
 	}
 	version := r.set.BuildInfo.Version
 	if r.nextTraces != nil {
-		r.spans = newSpanBatcher(r.cfg.Traces, r.nextTraces, newSpanConverter(r.hostName, version), obs, &r.drops, status)
+		r.spans = newSpanBatcher(r.cfg.Traces, r.nextTraces, newSpanConverter(r.host, version), obs, &r.drops, status)
 		r.spans.start()
 		r.stops = append(r.stops, r.spans.shutdown)
 	}
 	if r.nextMetrics != nil {
 		delta := r.cfg.Metrics.Temporality == TemporalityDelta
 		r.agg = newAggregator(delta, uint64(r.now().UnixNano()))
-		conv := newMetricConverter(r.hostName, version, delta)
+		r.agg.limit = r.cfg.Metrics.CardinalityLimit
+		conv := newMetricConverter(r.host, version, delta)
 		f := newMetricsFlusher(r.agg, conv, r.nextMetrics, r.cfg.Metrics.Interval, r.now, obs, status)
 		f.start()
 		r.stops = append(r.stops, f.shutdown)
@@ -165,8 +165,8 @@ func (r *ebpfReceiver) emit(c *call.Call) {
 	}
 }
 
-// watchProbes reports the engine's probe counters as component status until
-// the returned function stops it.
+// watchProbes reports the engine's probe and loss counters as component
+// status until the returned function stops it.
 func (r *ebpfReceiver) watchProbes(c capture, status *statusReporter) func(context.Context) error {
 	stop, done := make(chan struct{}), make(chan struct{})
 	go func() {
@@ -177,7 +177,8 @@ func (r *ebpfReceiver) watchProbes(c capture, status *statusReporter) func(conte
 			select {
 			case <-ticker.C:
 				s := c.Stats()
-				status.probes(s.ProbesAttached, s.ProbesFailed)
+				status.probes(s.ProbesAttached, s.ProbesFailed, s.FailedProbes)
+				status.losses(s.LostSamples, uint64(r.drops.queueFull.Load()))
 			case <-stop:
 				return
 			}

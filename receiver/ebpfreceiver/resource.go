@@ -39,12 +39,12 @@ func processKeyOf(c *call.Call) processKey {
 // resourceBuilder fills the resource of one process. It is not safe for
 // concurrent use: each goroutine that builds pdata owns one.
 type resourceBuilder struct {
-	hostName    string
+	host        hostInfo
 	instanceIDs map[processKey]string
 }
 
-func newResourceBuilder(hostName string) *resourceBuilder {
-	return &resourceBuilder{hostName: hostName, instanceIDs: make(map[processKey]string)}
+func newResourceBuilder(host hostInfo) *resourceBuilder {
+	return &resourceBuilder{host: host, instanceIDs: make(map[processKey]string)}
 }
 
 // fill writes the resource attributes of the process p (nil when the engine
@@ -56,11 +56,14 @@ func (b *resourceBuilder) fill(res pcommon.Resource, p *call.Process, pid uint32
 	if p == nil {
 		p = &call.Process{PID: pid}
 	}
-	attrs.EnsureCapacity(len(p.ResourceAttributes) + 11)
+	attrs.EnsureCapacity(len(p.ResourceAttributes) + 14)
 	for _, k := range slices.Sorted(maps.Keys(p.ResourceAttributes)) {
 		attrs.PutStr(k, p.ResourceAttributes[k])
 	}
 	attrs.PutStr(string(semconv.ServiceNameKey), serviceName(p))
+	if _, ok := p.ResourceAttributes[string(semconv.ServiceNamespaceKey)]; !ok {
+		putNonEmpty(attrs, string(semconv.ServiceNamespaceKey), p.ServiceNamespace)
+	}
 	if _, ok := p.ResourceAttributes[string(semconv.ServiceInstanceIDKey)]; !ok {
 		attrs.PutStr(string(semconv.ServiceInstanceIDKey), b.instanceID(p))
 	}
@@ -73,7 +76,9 @@ func (b *resourceBuilder) fill(res pcommon.Resource, p *call.Process, pid uint32
 	putNonEmpty(attrs, string(semconv.ProcessCommandKey), p.Command)
 	putNonEmpty(attrs, string(semconv.ProcessRuntimeNameKey), p.RuntimeName)
 	putNonEmpty(attrs, string(semconv.ContainerIDKey), p.ContainerID)
-	putNonEmpty(attrs, string(semconv.HostNameKey), b.hostName)
+	putNonEmpty(attrs, string(semconv.HostNameKey), b.host.name)
+	putNonEmpty(attrs, string(semconv.HostIDKey), b.host.id)
+	attrs.PutStr(string(semconv.OSTypeKey), semconv.OSTypeLinux.Value.AsString())
 }
 
 // serviceName resolves service.name as an SDK in the process would:
@@ -109,7 +114,7 @@ func (b *resourceBuilder) instanceID(p *call.Process) string {
 	if len(b.instanceIDs) >= maxCachedInstanceIDs {
 		clear(b.instanceIDs)
 	}
-	name := b.hostName + "/" + strconv.FormatUint(uint64(p.PID), 10) + "/" + strconv.FormatUint(p.StartTime, 10)
+	name := b.host.name + "/" + strconv.FormatUint(uint64(p.PID), 10) + "/" + strconv.FormatUint(p.StartTime, 10)
 	id := uuid.NewSHA1(instanceNamespace, []byte(name)).String()
 	b.instanceIDs[key] = id
 	return id

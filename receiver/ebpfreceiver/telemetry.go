@@ -39,6 +39,16 @@ func registerTelemetry(tb *metadata.TelemetryBuilder, src telemetrySources) erro
 		tb.RegisterEbpfLostSamplesCallback(observe(func(s engine.Stats) int64 { return int64(s.LostSamples) })),
 		tb.RegisterEbpfCallsEmittedCallback(observe(func(s engine.Stats) int64 { return int64(s.CallsEmitted) })),
 		tb.RegisterEbpfCallsDroppedCallback(observe(func(s engine.Stats) int64 { return int64(s.CallsDropped) })),
+		tb.RegisterEbpfCallsIgnoredCallback(observe(func(s engine.Stats) int64 { return int64(s.CallsIgnored) })),
+		tb.RegisterEbpfConnectionsSkippedCallback(byAttribute(src.stats, "reason", map[string]func(engine.Stats) uint64{
+			"encrypted":       func(s engine.Stats) uint64 { return s.EncryptedSkipped },
+			"database_server": func(s engine.Stats) uint64 { return s.DBServerSessions },
+		})),
+		tb.RegisterEbpfHTTP2UnknownCallback(byAttribute(src.stats, "item", map[string]func(engine.Stats) uint64{
+			"header_field": func(s engine.Stats) uint64 { return s.HeaderFieldsUnknown },
+			"header_table": func(s engine.Stats) uint64 { return s.HeaderTablesLost },
+			"stream":       func(s engine.Stats) uint64 { return s.StreamsUnidentified },
+		})),
 		tb.RegisterEbpfProbesAttachedCallback(observe(func(s engine.Stats) int64 { return int64(s.ProbesAttached) })),
 		tb.RegisterEbpfProbesFailedCallback(observe(func(s engine.Stats) int64 { return int64(s.ProbesFailed) })),
 		tb.RegisterEbpfDecodeErrorsCallback(decodeErrorsCallback(src.stats)),
@@ -67,6 +77,22 @@ func spansDroppedCallback(drops *dropCounters) metric.Int64Callback {
 	return func(_ context.Context, o metric.Int64Observer) error {
 		o.Observe(drops.queueFull.Load(), queueFull)
 		o.Observe(drops.exportFailed.Load(), exportFailed)
+		return nil
+	}
+}
+
+// byAttribute observes one engine counter per value of attribute key, from
+// one read of the engine's stats.
+func byAttribute(stats func() engine.Stats, key string, values map[string]func(engine.Stats) uint64) metric.Int64Callback {
+	opts := make(map[string]metric.ObserveOption, len(values))
+	for v := range values {
+		opts[v] = metric.WithAttributeSet(attribute.NewSet(attribute.String(key, v)))
+	}
+	return func(_ context.Context, o metric.Int64Observer) error {
+		s := stats()
+		for v, read := range values {
+			o.Observe(int64(read(s)), opts[v])
+		}
 		return nil
 	}
 }

@@ -25,6 +25,13 @@ func TestSelfTelemetry(t *testing.T) {
 		CallsDropped:   2,
 		ProbesAttached: 20,
 		ProbesFailed:   1,
+		CallsIgnored:   4,
+
+		EncryptedSkipped:    6,
+		DBServerSessions:    8,
+		HeaderFieldsUnknown: 9,
+		HeaderTablesLost:    10,
+		StreamsUnidentified: 11,
 	}}
 	f := engines.factory()
 	r, err := f.CreateMetrics(context.Background(), metadatatest.NewSettings(tt), testConfig(f), consumertest.NewNop())
@@ -44,6 +51,16 @@ func TestSelfTelemetry(t *testing.T) {
 	metadatatest.AssertEqualEbpfProbesAttached(t, tt, one(20), noTime...)
 	metadatatest.AssertEqualEbpfProbesFailed(t, tt, one(1), noTime...)
 	metadatatest.AssertEqualEbpfMetricOverflow(t, tt, one(0), noTime...)
+	metadatatest.AssertEqualEbpfCallsIgnored(t, tt, one(4), noTime...)
+	metadatatest.AssertEqualEbpfConnectionsSkipped(t, tt, []metricdata.DataPoint[int64]{
+		{Value: 6, Attributes: attribute.NewSet(attribute.String("reason", "encrypted"))},
+		{Value: 8, Attributes: attribute.NewSet(attribute.String("reason", "database_server"))},
+	}, noTime...)
+	metadatatest.AssertEqualEbpfHTTP2Unknown(t, tt, []metricdata.DataPoint[int64]{
+		{Value: 9, Attributes: attribute.NewSet(attribute.String("item", "header_field"))},
+		{Value: 10, Attributes: attribute.NewSet(attribute.String("item", "header_table"))},
+		{Value: 11, Attributes: attribute.NewSet(attribute.String("item", "stream"))},
+	}, noTime...)
 	metadatatest.AssertEqualEbpfSpansDropped(t, tt, []metricdata.DataPoint[int64]{
 		{Value: 5, Attributes: attribute.NewSet(attribute.String("reason", "queue_full"))},
 		{Value: 0, Attributes: attribute.NewSet(attribute.String("reason", "export_failed"))},

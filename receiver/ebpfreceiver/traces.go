@@ -24,9 +24,9 @@ type spanConverter struct {
 	addrs        *addrNames
 }
 
-func newSpanConverter(hostName, scopeVersion string) *spanConverter {
+func newSpanConverter(host hostInfo, scopeVersion string) *spanConverter {
 	return &spanConverter{
-		resources:    newResourceBuilder(hostName),
+		resources:    newResourceBuilder(host),
 		scopeVersion: scopeVersion,
 		ids:          newIDGenerator(),
 		byProcess:    make(map[processKey]ptrace.SpanSlice),
@@ -44,11 +44,19 @@ func (s *spanConverter) convert(calls []call.Call) ptrace.Traces {
 	var last processKey
 	for i := range calls {
 		c := &calls[i]
-		if c.Protocol != call.ProtocolHTTP1 {
+		if !hasSpanMapping(c) {
 			continue
 		}
 		if key := processKeyOf(c); len(s.byProcess) == 0 || key != last {
 			spans, last = s.spansOf(td, c), key
+		}
+		if isDBCall(c) {
+			s.fillDBSpan(spans.AppendEmpty(), c)
+			continue
+		}
+		if c.Protocol == call.ProtocolGRPC {
+			s.fillRPCSpan(spans.AppendEmpty(), c)
+			continue
 		}
 		s.fillHTTPSpan(spans.AppendEmpty(), c)
 	}
@@ -81,7 +89,7 @@ func (s *spanConverter) fillHTTPSpan(span ptrace.Span, c *call.Call) {
 		span.SetKind(ptrace.SpanKindClient)
 	}
 	method, known := normalizeMethod(c.HTTP.Method)
-	span.SetName(httpSpanName(method, known, ""))
+	span.SetName(httpSpanName(method, known, c.HTTP.Route))
 	var attrs attrList // on the stack: filling it needs no GC write barrier
 	s.collectHTTPAttributes(&attrs, c, method, known)
 	attrs.writeTo(span.Attributes())
@@ -110,7 +118,8 @@ func (s *spanConverter) collectHTTPAttributes(a *attrList, c *call.Call, method 
 		a.str(string(semconv.HTTPRequestMethodOriginalKey), h.Method)
 	}
 	a.str(string(semconv.URLPathKey), h.Path)
-	a.str(string(semconv.URLSchemeKey), schemeHTTP)
+	a.str(string(semconv.HTTPRouteKey), h.Route)
+	a.str(string(semconv.URLSchemeKey), urlScheme(h))
 	if h.Status > 0 {
 		a.int(string(semconv.HTTPResponseStatusCodeKey), int64(h.Status))
 	}
@@ -202,4 +211,12 @@ func (g idGenerator) spanID() pcommon.SpanID {
 		binary.LittleEndian.PutUint64(id[:], g.rng.Uint64())
 	}
 	return id
+}
+
+// urlScheme is the url.scheme of an HTTP call.
+func urlScheme(h *call.HTTP) string {
+	if h.TLS {
+		return schemeHTTPS
+	}
+	return schemeHTTP
 }

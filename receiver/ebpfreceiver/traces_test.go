@@ -86,7 +86,7 @@ func TestInstanceIDStableAndDistinct(t *testing.T) {
 	reused := *pythonApp
 	reused.StartTime++
 	assert.NotEqual(t, id, b.instanceID(&reused), "PID reuse gives a new instance")
-	assert.NotEqual(t, id, newResourceBuilder("node-2").instanceID(pythonApp), "hosts differ")
+	assert.NotEqual(t, id, newResourceBuilder(hostInfo{name: "node-2"}).instanceID(pythonApp), "hosts differ")
 }
 
 func TestSplitHostHeader(t *testing.T) {

@@ -25,17 +25,20 @@ func Tracer(settings component.TelemetrySettings) trace.Tracer {
 // TelemetryBuilder provides an interface for components to report telemetry
 // as defined in metadata and user config.
 type TelemetryBuilder struct {
-	meter              metric.Meter
-	mu                 sync.Mutex
-	registrations      []metric.Registration
-	EbpfCallsDropped   metric.Int64ObservableCounter
-	EbpfCallsEmitted   metric.Int64ObservableCounter
-	EbpfDecodeErrors   metric.Int64ObservableCounter
-	EbpfLostSamples    metric.Int64ObservableCounter
-	EbpfMetricOverflow metric.Int64ObservableCounter
-	EbpfProbesAttached metric.Int64ObservableGauge
-	EbpfProbesFailed   metric.Int64ObservableGauge
-	EbpfSpansDropped   metric.Int64ObservableCounter
+	meter                  metric.Meter
+	mu                     sync.Mutex
+	registrations          []metric.Registration
+	EbpfCallsDropped       metric.Int64ObservableCounter
+	EbpfCallsEmitted       metric.Int64ObservableCounter
+	EbpfCallsIgnored       metric.Int64ObservableCounter
+	EbpfConnectionsSkipped metric.Int64ObservableCounter
+	EbpfDecodeErrors       metric.Int64ObservableCounter
+	EbpfHTTP2Unknown       metric.Int64ObservableCounter
+	EbpfLostSamples        metric.Int64ObservableCounter
+	EbpfMetricOverflow     metric.Int64ObservableCounter
+	EbpfProbesAttached     metric.Int64ObservableGauge
+	EbpfProbesFailed       metric.Int64ObservableGauge
+	EbpfSpansDropped       metric.Int64ObservableCounter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -79,12 +82,57 @@ func (builder *TelemetryBuilder) RegisterEbpfCallsEmittedCallback(cb metric.Int6
 	return nil
 }
 
+// RegisterEbpfCallsIgnoredCallback sets callback for observable EbpfCallsIgnored metric.
+func (builder *TelemetryBuilder) RegisterEbpfCallsIgnoredCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.EbpfCallsIgnored, obs: o})
+		return nil
+	}, builder.EbpfCallsIgnored)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterEbpfConnectionsSkippedCallback sets callback for observable EbpfConnectionsSkipped metric.
+func (builder *TelemetryBuilder) RegisterEbpfConnectionsSkippedCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.EbpfConnectionsSkipped, obs: o})
+		return nil
+	}, builder.EbpfConnectionsSkipped)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
 // RegisterEbpfDecodeErrorsCallback sets callback for observable EbpfDecodeErrors metric.
 func (builder *TelemetryBuilder) RegisterEbpfDecodeErrorsCallback(cb metric.Int64Callback) error {
 	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
 		cb(ctx, &observerInt64{inst: builder.EbpfDecodeErrors, obs: o})
 		return nil
 	}, builder.EbpfDecodeErrors)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterEbpfHTTP2UnknownCallback sets callback for observable EbpfHTTP2Unknown metric.
+func (builder *TelemetryBuilder) RegisterEbpfHTTP2UnknownCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.EbpfHTTP2Unknown, obs: o})
+		return nil
+	}, builder.EbpfHTTP2Unknown)
 	if err != nil {
 		return err
 	}
@@ -209,10 +257,28 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		metric.WithUnit("{call}"),
 	)
 	errs = errors.Join(errs, err)
+	builder.EbpfCallsIgnored, err = builder.meter.Int64ObservableCounter(
+		"otelcol_ebpf_calls_ignored",
+		metric.WithDescription("HTTP calls dropped on purpose because their path matched routes::ignore. [Development]"),
+		metric.WithUnit("{call}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.EbpfConnectionsSkipped, err = builder.meter.Int64ObservableCounter(
+		"otelcol_ebpf_connections_skipped",
+		metric.WithDescription("Connections not decoded: database connections that switched to TLS without a TLS library probe, and the database server's side of connections (the client's side reports the calls). [Development]"),
+		metric.WithUnit("{connection}"),
+	)
+	errs = errors.Join(errs, err)
 	builder.EbpfDecodeErrors, err = builder.meter.Int64ObservableCounter(
 		"otelcol_ebpf_decode_errors",
 		metric.WithDescription("Byte streams a protocol decoder rejected. [Development]"),
 		metric.WithUnit("{error}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.EbpfHTTP2Unknown, err = builder.meter.Int64ObservableCounter(
+		"otelcol_ebpf_http2_unknown",
+		metric.WithDescription("HTTP/2 header fields whose HPACK table entry was never seen, header blocks lost to the capture size, and streams that ended without a call because their path or status could not be told (capture joined the connection mid-stream, or a header block lay beyond the capture). [Development]"),
+		metric.WithUnit("{item}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.EbpfLostSamples, err = builder.meter.Int64ObservableCounter(

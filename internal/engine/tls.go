@@ -1,0 +1,66 @@
+package engine
+
+import (
+	"go.uber.org/zap"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/discovery"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/tracer"
+)
+
+// tlsState places the TLS uprobes for selected processes. A process may
+// load libssl after its exec (python imports ssl, a plugin is dlopened), so
+// a selected process is looked at again when it starts listening. Used by
+// Start before the reader goroutine runs, then by that goroutine only.
+type tlsState struct {
+	finder   *discovery.TLSFinder
+	selected map[uint32]struct{} // selected processes, forgotten at exit
+}
+
+func newTLSState(procRoot string) *tlsState {
+	return &tlsState{finder: discovery.NewTLSFinder(procRoot), selected: make(map[uint32]struct{})}
+}
+
+// tlsJudged places the uprobes a process just judged selected needs, and
+// forgets a process judged not selected.
+func (e *Engine) tlsJudged(t *tracer.Tracer, pid uint32, selected bool) {
+	if e.tls == nil {
+		return
+	}
+	if !selected {
+		delete(e.tls.selected, pid)
+		return
+	}
+	e.tls.selected[pid] = struct{}{}
+	e.attachTLS(t, pid)
+}
+
+// tlsListened looks again at a selected process that started listening.
+func (e *Engine) tlsListened(t *tracer.Tracer, pid uint32) {
+	if e.tls == nil {
+		return
+	}
+	if _, ok := e.tls.selected[pid]; ok {
+		e.attachTLS(t, pid)
+	}
+}
+
+// tlsExited forgets a process.
+func (e *Engine) tlsExited(pid uint32) {
+	if e.tls != nil {
+		delete(e.tls.selected, pid)
+	}
+}
+
+func (e *Engine) attachTLS(t *tracer.Tracer, pid uint32) {
+	targets, err := e.tls.finder.Find(pid)
+	if err != nil || len(targets) == 0 {
+		return // gone, or no TLS library (yet)
+	}
+	n, err := t.AttachTLS(targets)
+	if err != nil {
+		e.logger.Warn("TLS uprobes not attached", zap.Uint32("pid", pid), zap.Error(err))
+	}
+	if n > 0 {
+		e.logger.Debug("TLS uprobes attached", zap.Uint32("pid", pid), zap.Int("uprobes", n))
+	}
+}

@@ -1,0 +1,161 @@
+package sqltext
+
+import (
+	"strings"
+
+	sqllexer "github.com/DataDog/go-sqllexer"
+)
+
+// Dialect selects the lexer rules of a database family.
+type Dialect uint8
+
+// Dialects known to Describe.
+const (
+	PostgreSQL Dialect = iota
+	MySQL
+)
+
+// Statement is what a span may say about one statement text.
+type Statement struct {
+	// Text is the statement as sent, literals included.
+	Text string
+	// Sanitized is the normalised text with every literal replaced by "?".
+	Sanitized string
+	// Operation is the statement's command in upper case, e.g. "SELECT";
+	// empty when the text holds no recognisable command.
+	Operation string
+	// Collection is the table the statement addresses when it names
+	// exactly one, else empty.
+	Collection string
+	// Summary is the operation followed by the tables it names (at most
+	// maxSummaryTables), e.g. "SELECT users orders".
+	Summary string
+}
+
+// maxSummaryTables bounds the tables named in a summary, keeping it short
+// and low in cardinality.
+const maxSummaryTables = 3
+
+// describer holds the configured lexer passes of one dialect.
+type describer struct {
+	obfuscator *sqllexer.Obfuscator
+	normalizer *sqllexer.Normalizer
+	dbms       sqllexer.DBMSType
+}
+
+func newDescriber(d Dialect) *describer {
+	dbms := sqllexer.DBMSPostgres
+	if d == MySQL {
+		dbms = sqllexer.DBMSMySQL
+	}
+	return &describer{
+		obfuscator: sqllexer.NewObfuscator(
+			sqllexer.WithReplaceBoolean(true),
+			sqllexer.WithReplaceNull(true),
+			sqllexer.WithDollarQuotedFunc(true),
+		),
+		normalizer: sqllexer.NewNormalizer(
+			sqllexer.WithCollectTables(true),
+			sqllexer.WithCollectCommands(true),
+			sqllexer.WithUppercaseKeywords(true),
+		),
+		dbms: dbms,
+	}
+}
+
+// Describe returns the facts of one statement text of dialect d. It never
+// fails: text the lexer cannot follow still has its literals replaced.
+func Describe(text string, d Dialect) Statement {
+	return newDescriber(d).describe(text)
+}
+
+func (d *describer) describe(text string) Statement {
+	sanitized, meta, err := sqllexer.ObfuscateAndNormalize(text, d.obfuscator, d.normalizer, sqllexer.WithDBMS(d.dbms))
+	if err != nil || meta == nil {
+		return Statement{Text: text, Sanitized: d.obfuscator.Obfuscate(text, sqllexer.WithDBMS(d.dbms)), Operation: firstWord(text)}
+	}
+	st := Statement{Text: text, Sanitized: sanitized, Operation: firstWord(text)}
+	if len(meta.Commands) > 0 && st.Operation != "WITH" {
+		st.Operation = meta.Commands[0]
+	} else if st.Operation == "WITH" && len(meta.Commands) > 0 {
+		st.Operation = meta.Commands[len(meta.Commands)-1]
+	}
+	tables := tablesOf(meta.Tables)
+	if len(tables) == 1 && st.Operation != "" { // a table of no known operation is a guess
+		st.Collection = tables[0]
+	}
+	st.Summary = summary(st.Operation, tables)
+	return st
+}
+
+// tablesOf drops the names the lexer takes for tables in COPY ... FROM
+// STDIN and keeps at most maxSummaryTables.
+func tablesOf(names []string) []string {
+	out := names[:0:0]
+	for _, n := range names {
+		if strings.EqualFold(n, "stdin") || strings.EqualFold(n, "stdout") {
+			continue
+		}
+		if out = append(out, n); len(out) == maxSummaryTables {
+			break
+		}
+	}
+	return out
+}
+
+func summary(op string, tables []string) string {
+	if op == "" {
+		return ""
+	}
+	if len(tables) == 0 {
+		return op
+	}
+	return op + " " + strings.Join(tables, " ")
+}
+
+// firstWord returns the statement's leading keyword in upper case, after
+// blanks, comments and opening parentheses; empty when it does not start
+// with letters.
+func firstWord(text string) string {
+	text = skipNoise(text)
+	end := 0
+	for end < len(text) && end < maxKeyword && isLetter(text[end]) {
+		end++
+	}
+	if end == 0 || (end < len(text) && isIdentByte(text[end])) {
+		return ""
+	}
+	return strings.ToUpper(text[:end])
+}
+
+// maxKeyword is longer than any SQL command keyword.
+const maxKeyword = 16
+
+// skipNoise skips blanks, comments and opening parentheses.
+func skipNoise(s string) string {
+	for {
+		t := strings.TrimLeft(s, " \t\r\n(")
+		switch {
+		case strings.HasPrefix(t, "--") || strings.HasPrefix(t, "#"):
+			i := strings.IndexByte(t, '\n')
+			if i < 0 {
+				return ""
+			}
+			t = t[i+1:]
+		case strings.HasPrefix(t, "/*"):
+			i := strings.Index(t, "*/")
+			if i < 0 {
+				return ""
+			}
+			t = t[i+2:]
+		}
+		if t == s {
+			return s
+		}
+		s = t
+	}
+}
+
+func isLetter(b byte) bool { return b|0x20 >= 'a' && b|0x20 <= 'z' }
+
+func isIdentByte(b byte) bool { return isLetter(b) || b == '_' || (b >= '0' && b <= '9') }

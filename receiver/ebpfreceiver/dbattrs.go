@@ -1,0 +1,140 @@
+package ebpfreceiver // import "github.com/ebpfreceiver/ebpfreceiver/receiver/ebpfreceiver"
+
+import (
+	"strings"
+
+	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
+	"go.opentelemetry.io/otel/semconv/v1.43.0/dbconv"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+)
+
+// dbDurationBounds are the bucket boundaries, in seconds, of
+// db.client.operation.duration as the semantic conventions advise.
+var dbDurationBounds = [...]float64{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10}
+
+// dbKey is the database part of a series' attribute set; empty for other
+// calls. The query text is never part of it.
+type dbKey struct {
+	system     string
+	operation  string
+	collection string
+	namespace  string
+	errorCode  string // error.type and db.response.status_code
+}
+
+// isDBCall tells whether c is a database operation.
+func isDBCall(c *call.Call) bool {
+	return c.Protocol == call.ProtocolPostgres || c.Protocol == call.ProtocolMySQL
+}
+
+// dbSeriesKey is the series of a database call: the server is the peer.
+func dbSeriesKey(c *call.Call) seriesKey {
+	d := &c.DB
+	return seriesKey{
+		kind: c.Kind,
+		db: dbKey{
+			system: d.System, operation: d.Operation, collection: d.Collection,
+			namespace: d.Namespace, errorCode: d.ErrorCode,
+		},
+		server: dbServerOf(c),
+	}
+}
+
+// clone copies the strings a new series keeps.
+func (k dbKey) clone() dbKey {
+	return dbKey{
+		system: strings.Clone(k.system), operation: strings.Clone(k.operation),
+		collection: strings.Clone(k.collection), namespace: strings.Clone(k.namespace),
+		errorCode: strings.Clone(k.errorCode),
+	}
+}
+
+// dbServerOf is the database server of a client call: the other end.
+func dbServerOf(c *call.Call) serverEndpoint {
+	return serverEndpoint{addr: c.Peer.Addr().Unmap(), port: c.Peer.Port()}
+}
+
+// fillDBSpan writes a database call as a CLIENT span named by its summary.
+func (s *spanConverter) fillDBSpan(span ptrace.Span, c *call.Call) {
+	span.SetTraceID(s.ids.traceID())
+	span.SetSpanID(s.ids.spanID())
+	span.SetStartTimestamp(pcommon.Timestamp(c.Start))
+	span.SetEndTimestamp(pcommon.Timestamp(c.End))
+	span.SetKind(ptrace.SpanKindClient)
+	span.SetName(dbSpanName(&c.DB))
+	var attrs attrList
+	s.collectDBAttributes(&attrs, c)
+	attrs.writeTo(span.Attributes())
+	if c.DB.ErrorCode != "" {
+		span.Status().SetCode(ptrace.StatusCodeError)
+	}
+}
+
+// dbSpanName is the query summary, else the operation, else the system.
+func dbSpanName(d *call.DB) string {
+	switch {
+	case d.Summary != "":
+		return d.Summary
+	case d.Operation != "":
+		return d.Operation
+	}
+	return d.System
+}
+
+// collectDBAttributes gathers the attributes of a database span in a.
+func (s *spanConverter) collectDBAttributes(a *attrList, c *call.Call) {
+	d := &c.DB
+	a.str(string(semconv.DBSystemNameKey), d.System)
+	a.str(string(semconv.DBNamespaceKey), d.Namespace)
+	a.str(string(semconv.DBOperationNameKey), d.Operation)
+	a.str(string(semconv.DBCollectionNameKey), d.Collection)
+	a.str(string(semconv.DBQuerySummaryKey), d.Summary)
+	a.str(string(semconv.DBQueryTextKey), d.QueryText)
+	if d.ErrorCode != "" {
+		a.str(string(semconv.DBResponseStatusCodeKey), d.ErrorCode)
+		a.str(string(semconv.ErrorTypeKey), d.ErrorCode)
+	} else if d.Rows >= 0 && d.Operation == dbOperationSelect {
+		a.int(string(semconv.DBResponseReturnedRowsKey), d.Rows)
+	}
+	server := dbServerOf(c)
+	a.str(string(semconv.ServerAddressKey), s.serverAddress(server))
+	if server.port != 0 {
+		a.int(string(semconv.ServerPortKey), int64(server.port))
+	}
+	s.collectPeerAttributes(a, c)
+}
+
+// dbOperationSelect is the operation whose row count is rows returned
+// (for others the count is of rows affected).
+const dbOperationSelect = "SELECT"
+
+// dbDataPoints returns the data points of db.client.operation.duration,
+// adding the metric on first use.
+func (m *metricConverter) dbDataPoints(pm *processMetrics) pmetric.HistogramDataPointSlice {
+	if !pm.hasDB {
+		d := dbconv.ClientOperationDuration{}
+		pm.db, pm.hasDB = m.addHistogram(pm.scope, d.Name(), d.Unit(), d.Description()), true
+	}
+	return pm.db
+}
+
+// putDBSeriesAttributes writes the attribute set of a database series.
+func putDBSeriesAttributes(attrs pcommon.Map, k *seriesKey) {
+	attrs.EnsureCapacity(8)
+	attrs.PutStr(string(semconv.DBSystemNameKey), k.db.system)
+	putNonEmpty(attrs, string(semconv.DBOperationNameKey), k.db.operation)
+	putNonEmpty(attrs, string(semconv.DBCollectionNameKey), k.db.collection)
+	putNonEmpty(attrs, string(semconv.DBNamespaceKey), k.db.namespace)
+	if k.db.errorCode != "" {
+		attrs.PutStr(string(semconv.ErrorTypeKey), k.db.errorCode)
+		attrs.PutStr(string(semconv.DBResponseStatusCodeKey), k.db.errorCode)
+	}
+	putNonEmpty(attrs, string(semconv.ServerAddressKey), k.server.address())
+	if k.server.port != 0 {
+		attrs.PutInt(string(semconv.ServerPortKey), int64(k.server.port))
+	}
+}
