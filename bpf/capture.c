@@ -25,6 +25,7 @@
 #include "maps.h"
 #include "sock.h"
 #include "syscall_regs.h"
+#include "http1.h"
 #include "tls.h"
 #include "output.h"
 
@@ -59,13 +60,6 @@ enum buffer_kind {
 	BUF_MSG = 3,   /* (fd, msghdr, flags) */
 	BUF_NONE = 4,  /* sendfile(out_fd, in_fd, ...) */
 };
-
-static __always_inline void count(__u32 counter)
-{
-	__u64 *v = bpf_map_lookup_elem(&counters, &counter);
-	if (v)
-		*v += 1;
-}
 
 static __always_inline int emit_proc(void *ctx, __u8 kind, __u32 tgid, __u16 port)
 {
@@ -113,22 +107,6 @@ static __always_inline struct conn_state *conn_get(struct sock *sk)
 	};
 	bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&conns, &key);
-}
-
-static __always_inline bool starts_with4(const __u8 *p, char a, char b, char c, char d)
-{
-	return p[0] == a && p[1] == b && p[2] == c && p[3] == d;
-}
-
-/* looks_like_http1 checks the first bytes of a message for an HTTP/1.x
- * request method or status line. */
-static __always_inline bool looks_like_http1(const __u8 *p)
-{
-	return starts_with4(p, 'G', 'E', 'T', ' ') || starts_with4(p, 'P', 'O', 'S', 'T') ||
-	       starts_with4(p, 'P', 'U', 'T', ' ') || starts_with4(p, 'H', 'E', 'A', 'D') ||
-	       starts_with4(p, 'D', 'E', 'L', 'E') || starts_with4(p, 'P', 'A', 'T', 'C') ||
-	       starts_with4(p, 'O', 'P', 'T', 'I') || starts_with4(p, 'C', 'O', 'N', 'N') ||
-	       starts_with4(p, 'T', 'R', 'A', 'C') || starts_with4(p, 'H', 'T', 'T', 'P');
 }
 
 #define H2_FRAME_HEADER 9
@@ -283,10 +261,13 @@ static __always_inline void emit_data(void *ctx, struct sock *sk, struct conn_st
 		e->tail_len = TAIL_LEN;
 	}
 	e->captured = n;
+	e->lost = c->lost;
+	bool started = starts_request(c, dir, r->payload, n);
 	if (output(ctx, r, sizeof(*e) + n)) {
-		count(COUNTER_LOST_DATA);
+		note_lost(c, started);
 		return;
 	}
+	c->lost = 0;
 	c->last_ns = e->ts_ns;
 	if (e->family)
 		c->tuple_sent = 1;

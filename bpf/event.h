@@ -53,7 +53,7 @@ struct conn_event {
 	__u64 ts_ns; /* CLOCK_MONOTONIC */
 	__u16 local_port;
 	__u16 remote_port;
-	__u32 _pad;
+	__u32 lost; /* data records of this connection dropped just before this one */
 	__u8 local_addr[16];
 	__u8 remote_addr[16];
 	__u8 tail[TAIL_LEN];
@@ -86,5 +86,6 @@ enum counter {
 	COUNTER_LOST_CONTROL = 1, /* close/exec/exit events with no room */
 	COUNTER_UNCLASSIFIED = 2, /* data on connections of no known protocol, not sent */
 	COUNTER_CIPHERTEXT = 3,   /* data on TLS connections, not sent: the plaintext is */
-	COUNTER_MAX = 4,
+	COUNTER_LOST_REQUESTS = 4, /* dropped data records that began an HTTP/1 request */
+	COUNTER_MAX = 5,
 };

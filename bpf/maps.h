@@ -34,7 +34,9 @@ struct conn_state {
 	__u8 protocol;
 	__u8 ended;
 	__u8 tuple_sent; /* user space has this connection's addresses */
-	__u8 _pad[4];
+	__u16 lost;      /* records dropped since the last one sent, saturating */
+	__u8 last_dir;   /* direction of the latest data record, sent or dropped */
+	__u8 _pad;
 };
 
 /* conns: struct sock address -> conn_state.
@@ -78,3 +80,11 @@ struct {
 	__type(key, __u32);
 	__type(value, __u64);
 } counters SEC(".maps");
+
+/* count adds one to a counter of this CPU. */
+static __always_inline void count(__u32 counter)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &counter);
+	if (v)
+		*v += 1;
+}

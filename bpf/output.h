@@ -6,6 +6,7 @@
 #pragma once
 
 #include "maps.h"
+#include "http1.h"
 
 volatile const __u8 use_perf = 0;
 
@@ -30,4 +31,36 @@ static __always_inline long output(void *ctx, void *data, __u64 size)
 	if (use_perf)
 		return bpf_perf_event_output(ctx, &perf_events, BPF_F_CURRENT_CPU, data, size);
 	return bpf_ringbuf_output(&events, data, size, RB_FLAGS);
+}
+
+/* starts_request tells whether a data record moving dir on c, whose n
+ * captured bytes are at p, begins a request: the first bytes a server
+ * reads, or a client writes, after bytes went the other way (or none did),
+ * or bytes in that direction that start like an HTTP/1 request (a read-ahead
+ * byte may be seen before the response that preceded it). Requests
+ * pipelined without waiting for their answers are not told apart. */
+static __always_inline bool starts_request(struct conn_state *c, __u8 dir, const __u8 *p, __u32 n)
+{
+	__u8 request_dir = c->role == ROLE_SERVER ? DIR_INGRESS : c->role == ROLE_CLIENT ? DIR_EGRESS : 0;
+	bool flip = c->last_dir != dir;
+	c->last_dir = dir;
+	if (!request_dir || dir != request_dir)
+		return false;
+	return flip || (n >= 4 ? looks_like_http1_request(p) : n > 0 && may_start_method(p[0]));
+}
+
+/* note_lost records that a data record of connection c was dropped. The
+ * next record sent on c carries the count (conn_event.lost), so user space
+ * gives up what it was waiting for there. A dropped record that began an
+ * HTTP/1 request is counted, so that every request ends as a span, a
+ * dropped call or a lost request (requests of multiplexed protocols are
+ * not counted this way). */
+static __always_inline void note_lost(struct conn_state *c, bool started_request)
+{
+	count(COUNTER_LOST_DATA);
+	if (c->lost < 0xffff)
+		c->lost++;
+	if (started_request && c->protocol != PROTO_HTTP2 && c->protocol != PROTO_POSTGRES &&
+	    c->protocol != PROTO_MYSQL)
+		count(COUNTER_LOST_REQUESTS);
 }

@@ -111,10 +111,13 @@ static __always_inline void tls_emit(void *ctx, struct sock *sk, __u8 dir, const
 		e->tail_len = TAIL_LEN;
 	}
 	e->captured = size;
+	e->lost = c->lost;
+	bool started = starts_request(c, dir, r->payload, size);
 	if (output(ctx, r, sizeof(*e) + size)) {
-		tls_count(COUNTER_LOST_DATA);
+		note_lost(c, started);
 		return;
 	}
+	c->lost = 0;
 	c->last_ns = e->ts_ns;
 	if (e->family)
 		c->tuple_sent = 1;

@@ -77,13 +77,6 @@ struct {
 	__type(value, __u64);
 } tls_handles SEC(".maps");
 
-static __always_inline void tls_count(__u32 counter)
-{
-	__u64 *v = bpf_map_lookup_elem(&counters, &counter);
-	if (v)
-		*v += 1;
-}
-
 /* tls_thread_key is the key of a libssl call on the current thread. */
 static __always_inline struct tls_call_key tls_thread_key(void)
 {
@@ -110,6 +103,6 @@ static __always_inline bool tls_claim(struct sock *sk, struct conn_state *c)
 		bpf_map_update_elem(&tls_handles, &hk, &sock, BPF_ANY);
 		c->protocol = PROTO_TLS;
 	}
-	tls_count(COUNTER_CIPHERTEXT);
+	count(COUNTER_CIPHERTEXT);
 	return true;
 }

@@ -43,6 +43,7 @@ type Config struct {
 type Stats struct {
 	Events       uint64            // records read from the kernel
 	LostSamples  uint64            // records the kernel could not queue
+	LostRequests uint64            // of those, records that started an HTTP/1 request
 	DecodeErrors map[string]uint64 // by protocol
 	CallsEmitted uint64
 	CallsDropped uint64 // requests seen that became no call: queue full, or unanswered at close
@@ -332,6 +333,7 @@ func (e *Engine) Stats() Stats {
 		}
 		if c, err := t.Counters(); err == nil {
 			s.LostSamples = c.LostData + c.LostControl
+			s.LostRequests = c.LostRequests
 		}
 	}
 	e.mu.Unlock()

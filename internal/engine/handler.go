@@ -60,6 +60,7 @@ func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 		Local:  addrPort(ev.Family, &ev.LocalAddr, ev.LocalPort),
 		Peer:   addrPort(ev.Family, &ev.RemoteAddr, ev.RemotePort),
 		TLS:    ev.Flags&tracer.FlagTLS != 0,
+		Lost:   ev.Lost,
 	}
 	h.engine.tracker.Segment(&h.seg)
 }

@@ -59,7 +59,11 @@ func (h *h1Session) feed(c *conn, s *Segment) {
 
 func (h *h1Session) finish(c *conn) {
 	h.completeResponse(c)
-	if n := h.reqs.reset(); n > 0 {
+	n := h.reqs.reset()
+	if h.req.held.n > 0 {
+		n++ // the first bytes of a request whose rest never came
+	}
+	if n > 0 {
 		h.sh.stats.pendingDropped.Add(uint64(n))
 	}
 }

@@ -319,3 +319,37 @@ func TestHTTP1StartNotAfterEnd(t *testing.T) {
 		t.Fatalf("stats %+v", s)
 	}
 }
+
+// TestHTTP1SegmentsLostInTheKernel: the kernel dropped the response of the
+// first request; the next segment says so, the request is dropped and
+// counted, and the connection is decoded again from the next request.
+func TestHTTP1SegmentsLostInTheKernel(t *testing.T) {
+	h := newHarness(t, RoleServer)
+	h.send(Ingress, get("/lost"))
+	// The response to /lost never arrived: the next request carries the
+	// count of segments dropped before it.
+	h.now += 1000
+	s2 := h.feed(&Segment{Dir: Ingress, Len: uint32(len(get("/next"))), Data: []byte(get("/next")), Lost: 1})
+	e2 := h.send(Egress, goHello)
+	h.expect(summary{server, "GET", "/next", 200, s2, e2, 0, 12})
+	if s := h.tr.Stats(); s.PendingDropped != 1 || s.Restarts != 1 {
+		t.Fatalf("stats %+v: want the lost request dropped and counted, one restart", s)
+	}
+}
+
+// TestHTTP1LossBeforeAReadAheadByte: a Go server reads the first byte of
+// the next request on its own; when segments were lost just before it, the
+// restarted session still joins that byte with the rest of the request.
+func TestHTTP1LossBeforeAReadAheadByte(t *testing.T) {
+	h := newHarness(t, RoleServer)
+	h.send(Ingress, get("/a")) // its response is lost
+	req := get("/b")
+	h.now += 1000
+	s2 := h.feed(&Segment{Dir: Ingress, Len: 1, Data: []byte(req[:1]), Lost: 1})
+	h.send(Ingress, req[1:])
+	e2 := h.send(Egress, goHello)
+	h.expect(summary{server, "GET", "/b", 200, s2, e2, 0, 12})
+	if s := h.tr.Stats(); s.PendingDropped != 1 {
+		t.Fatalf("stats %+v: want /a dropped and counted", s)
+	}
+}

@@ -1,6 +1,9 @@
 package stream
 
-import "github.com/ebpfreceiver/ebpfreceiver/internal/call"
+import (
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http1"
+)
 
 // open creates the state of a new connection, reusing a freed one.
 func (t *Tracker) open(id uint64) *conn {
@@ -23,7 +26,13 @@ func (t *Tracker) classify(c *conn, s *Segment) {
 	if len(data) == 0 {
 		return
 	}
-	switch classify(data, &t.sh.protocols) {
+	protocol := classify(data, &t.sh.protocols)
+	if c.wasHTTP1 && protocol == call.ProtocolUnknown && http1.StartsRequest(data) {
+		// The first byte or two of a request, read ahead of the rest (Go
+		// servers do): the HTTP/1 session holds them for the next segment.
+		protocol = call.ProtocolHTTP1
+	}
+	switch protocol {
 	case call.ProtocolHTTP1:
 		c.sess = t.newHTTP1(serverRole(s, data))
 		c.sess.feed(c, s)
@@ -57,6 +66,16 @@ func (t *Tracker) newHTTP1(server bool) *h1Session {
 
 // end finishes a connection's session and frees its state for reuse.
 func (t *Tracker) end(c *conn) {
+	t.endSession(c)
+	delete(t.conns, c.id)
+	t.stats.connections.Add(-1)
+	if *c = (conn{}); len(t.freeC) < maxFree {
+		t.freeC = append(t.freeC, c)
+	}
+}
+
+// endSession finishes a connection's session, if any, and recycles it.
+func (t *Tracker) endSession(c *conn) {
 	if c.sess != nil {
 		c.sess.finish(c)
 	}
@@ -64,9 +83,16 @@ func (t *Tracker) end(c *conn) {
 		t.freeH1 = append(t.freeH1, h)
 	}
 	t.sh.db.recycle(c.sess)
-	delete(t.conns, c.id)
-	t.stats.connections.Add(-1)
-	if *c = (conn{}); len(t.freeC) < maxFree {
-		t.freeC = append(t.freeC, c)
-	}
+	c.sess = nil
+}
+
+// restart gives up a connection's session after the kernel dropped some
+// of its segments: what was pending is dropped and counted as at the
+// connection's end, and the protocol is recognised again from the next
+// message start.
+func (t *Tracker) restart(c *conn) {
+	_, c.wasHTTP1 = c.sess.(*h1Session)
+	t.endSession(c)
+	c.tries, c.opaque = 0, false
+	t.stats.restarts.Add(1)
 }

@@ -44,6 +44,9 @@ type Segment struct {
 	// segment and now and then again.
 	Local netip.AddrPort
 	Peer  netip.AddrPort
+	// Lost is how many of the connection's segments the kernel dropped
+	// just before this one: what was waiting for them is given up.
+	Lost uint32
 	// TLS says Data is plaintext a TLS library read or wrote, not bytes
 	// of the socket.
 	TLS bool

@@ -27,6 +27,7 @@ type conn struct {
 	peer     netip.AddrPort
 	tries    uint8 // segments with data seen without recognising a protocol
 	opaque   bool  // no decoder recognised it: ignored until it ends
+	wasHTTP1 bool  // its HTTP/1 session was given up after a loss: a request prefix restarts one
 	tls      bool  // its plaintext comes from a TLS library
 	sess     session
 }

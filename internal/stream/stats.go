@@ -11,6 +11,7 @@ type Stats struct {
 	Connections    int               // connections holding state now
 	DecodeErrors   map[string]uint64 // malformed messages, by protocol name
 	Desyncs        uint64            // times a session lost a stream's framing and waited for a message start
+	Restarts       uint64            // sessions given up because the kernel dropped some of their segments
 	CallsEmitted   uint64
 	PendingDropped uint64 // requests dropped unanswered: queue full, or still waiting at close
 	// EncryptedSkipped counts database connections that switched to TLS
@@ -40,6 +41,7 @@ type counters struct {
 	connections      atomic.Int64
 	decodeErrors     [8]atomic.Uint64 // indexed by call.Protocol
 	desyncs          atomic.Uint64
+	restarts         atomic.Uint64
 	callsEmitted     atomic.Uint64
 	pendingDropped   atomic.Uint64
 	encryptedSkipped atomic.Uint64
@@ -60,6 +62,7 @@ func (c *counters) snapshot() Stats {
 		Connections:      int(c.connections.Load()),
 		DecodeErrors:     make(map[string]uint64, len(decodedProtocols)),
 		Desyncs:          c.desyncs.Load(),
+		Restarts:         c.restarts.Load(),
 		CallsEmitted:     c.callsEmitted.Load(),
 		PendingDropped:   c.pendingDropped.Load(),
 		EncryptedSkipped: c.encryptedSkipped.Load(),

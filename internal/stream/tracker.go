@@ -97,6 +97,9 @@ func (t *Tracker) Segment(s *Segment) {
 		c = t.open(s.ConnID)
 	}
 	c.touch(s)
+	if s.Lost > 0 && c.sess != nil {
+		t.restart(c)
+	}
 	switch {
 	case c.sess != nil:
 		c.sess.feed(c, s)

@@ -28,7 +28,7 @@ type captureConnEvent struct {
 	TsNs       uint64
 	LocalPort  uint16
 	RemotePort uint16
-	Pad        uint32
+	Lost       uint32
 	LocalAddr  [16]uint8
 	RemoteAddr [16]uint8
 	Tail       [8]uint8
@@ -50,17 +50,20 @@ type captureConnState struct {
 	Protocol  uint8
 	Ended     uint8
 	TupleSent uint8
-	Pad       [4]uint8
+	Lost      uint16
+	LastDir   uint8
+	Pad       uint8
 }
 
 type captureCounter uint32
 
 const (
-	captureCounterCOUNTER_LOST_DATA    captureCounter = 0
-	captureCounterCOUNTER_LOST_CONTROL captureCounter = 1
-	captureCounterCOUNTER_UNCLASSIFIED captureCounter = 2
-	captureCounterCOUNTER_CIPHERTEXT   captureCounter = 3
-	captureCounterCOUNTER_MAX          captureCounter = 4
+	captureCounterCOUNTER_LOST_DATA     captureCounter = 0
+	captureCounterCOUNTER_LOST_CONTROL  captureCounter = 1
+	captureCounterCOUNTER_UNCLASSIFIED  captureCounter = 2
+	captureCounterCOUNTER_CIPHERTEXT    captureCounter = 3
+	captureCounterCOUNTER_LOST_REQUESTS captureCounter = 4
+	captureCounterCOUNTER_MAX           captureCounter = 5
 )
 
 type captureDataFlags uint32

@@ -34,6 +34,9 @@ type Counters struct {
 	LostData     uint64 // data records dropped: ring buffer full
 	LostControl  uint64 // close, exec and exit records dropped
 	Unclassified uint64 // segments of connections of no known protocol, not sent
+	// LostRequests are the dropped data records that started an HTTP/1
+	// request (part of LostData).
+	LostRequests uint64
 }
 
 // Counters sums the programs' per-CPU counters.
@@ -46,6 +49,7 @@ func (t *Tracer) Counters() (Counters, error) {
 		{captureCounterCOUNTER_LOST_DATA, &c.LostData},
 		{captureCounterCOUNTER_LOST_CONTROL, &c.LostControl},
 		{captureCounterCOUNTER_UNCLASSIFIED, &c.Unclassified},
+		{captureCounterCOUNTER_LOST_REQUESTS, &c.LostRequests},
 	}
 	for _, f := range fields {
 		var perCPU []uint64

@@ -21,7 +21,9 @@ type tlsConnState struct {
 	Protocol  uint8
 	Ended     uint8
 	TupleSent uint8
-	Pad       [4]uint8
+	Lost      uint16
+	LastDir   uint8
+	Pad       uint8
 }
 
 type tlsDataRecord struct {
@@ -41,7 +43,7 @@ type tlsDataRecord struct {
 		TsNs       uint64
 		LocalPort  uint16
 		RemotePort uint16
-		Pad        uint32
+		Lost       uint32
 		LocalAddr  [16]uint8
 		RemoteAddr [16]uint8
 		Tail       [8]uint8

@@ -37,6 +37,7 @@ func registerTelemetry(tb *metadata.TelemetryBuilder, src telemetrySources) erro
 	}
 	return errors.Join(
 		tb.RegisterEbpfLostSamplesCallback(observe(func(s engine.Stats) int64 { return int64(s.LostSamples) })),
+		tb.RegisterEbpfRequestsLostCallback(observe(func(s engine.Stats) int64 { return int64(s.LostRequests) })),
 		tb.RegisterEbpfCallsEmittedCallback(observe(func(s engine.Stats) int64 { return int64(s.CallsEmitted) })),
 		tb.RegisterEbpfCallsDroppedCallback(observe(func(s engine.Stats) int64 { return int64(s.CallsDropped) })),
 		tb.RegisterEbpfCallsIgnoredCallback(observe(func(s engine.Stats) int64 { return int64(s.CallsIgnored) })),

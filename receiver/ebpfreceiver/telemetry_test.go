@@ -20,6 +20,7 @@ func TestSelfTelemetry(t *testing.T) {
 	t.Cleanup(func() { require.NoError(t, tt.Shutdown(context.Background())) })
 	engines := &fakeEngines{stats: engine.Stats{
 		LostSamples:    7,
+		LostRequests:   3,
 		DecodeErrors:   map[string]uint64{"http1": 3},
 		CallsEmitted:   100,
 		CallsDropped:   2,
@@ -52,6 +53,7 @@ func TestSelfTelemetry(t *testing.T) {
 	metadatatest.AssertEqualEbpfProbesFailed(t, tt, one(1), noTime...)
 	metadatatest.AssertEqualEbpfMetricOverflow(t, tt, one(0), noTime...)
 	metadatatest.AssertEqualEbpfCallsIgnored(t, tt, one(4), noTime...)
+	metadatatest.AssertEqualEbpfRequestsLost(t, tt, one(3), noTime...)
 	metadatatest.AssertEqualEbpfConnectionsSkipped(t, tt, []metricdata.DataPoint[int64]{
 		{Value: 6, Attributes: attribute.NewSet(attribute.String("reason", "encrypted"))},
 		{Value: 8, Attributes: attribute.NewSet(attribute.String("reason", "database_server"))},

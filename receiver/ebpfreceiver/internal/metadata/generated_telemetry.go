@@ -38,6 +38,7 @@ type TelemetryBuilder struct {
 	EbpfMetricOverflow     metric.Int64ObservableCounter
 	EbpfProbesAttached     metric.Int64ObservableGauge
 	EbpfProbesFailed       metric.Int64ObservableGauge
+	EbpfRequestsLost       metric.Int64ObservableCounter
 	EbpfSpansDropped       metric.Int64ObservableCounter
 }
 
@@ -202,6 +203,21 @@ func (builder *TelemetryBuilder) RegisterEbpfProbesFailedCallback(cb metric.Int6
 	return nil
 }
 
+// RegisterEbpfRequestsLostCallback sets callback for observable EbpfRequestsLost metric.
+func (builder *TelemetryBuilder) RegisterEbpfRequestsLostCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.EbpfRequestsLost, obs: o})
+		return nil
+	}, builder.EbpfRequestsLost)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
 // RegisterEbpfSpansDroppedCallback sets callback for observable EbpfSpansDropped metric.
 func (builder *TelemetryBuilder) RegisterEbpfSpansDroppedCallback(cb metric.Int64Callback) error {
 	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
@@ -303,6 +319,12 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 		"otelcol_ebpf_probes_failed",
 		metric.WithDescription("Kernel probes that failed to load or attach; the others keep working. [Development]"),
 		metric.WithUnit("{probe}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.EbpfRequestsLost, err = builder.meter.Int64ObservableCounter(
+		"otelcol_ebpf_requests_lost",
+		metric.WithDescription("HTTP/1 requests whose first bytes the kernel could not queue (part of ebpf_lost_samples): with spans, dropped calls and spans dropped, every request seen is accounted for. [Development]"),
+		metric.WithUnit("{request}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.EbpfSpansDropped, err = builder.meter.Int64ObservableCounter(
