@@ -282,7 +282,9 @@ static __always_inline int handle_data(void *ctx, struct pt_regs *regs, long ret
 	struct conn_state *c = conn_get(sk);
 	if (!c)
 		return 0;
-	if (enable_tls && tls_claim(sk, c))
+	/* A connection seen carrying cleartext HTTP never turns into TLS; the
+	 * database protocols can (SSLRequest), and unknown ones may be TLS. */
+	if (enable_tls && c->protocol != PROTO_HTTP1 && c->protocol != PROTO_HTTP2 && tls_claim(sk, c))
 		return 0;
 
 	__u32 len = ret;
