@@ -15,9 +15,13 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get update -q
 	apt-get install -y -q --no-install-recommends "${missing[@]}"
 fi
-# The packaged nginx starts a server on port 80 at install time; tests start
-# their own.
+# The packaged servers start at install time; tests start their own, on
+# free ports, with throwaway data directories.
 systemctl disable --now nginx >/dev/null 2>&1 || nginx -s stop >/dev/null 2>&1 || true
+for service in postgresql mariadb; do
+	systemctl disable --now "$service" >/dev/null 2>&1 || service "$service" stop >/dev/null 2>&1 || true
+done
 
 go mod download
 go -C tools mod download
+go -C test/grpcpeers mod download
