@@ -12,8 +12,12 @@
  * on sys_exit (on_sys_exit) does the same work for every syscall, filtering
  * on the syscall number, at a higher cost per syscall (see the README).
  *
- * inet_sock_set_state says when a connection is done; sched_process_exec and
- * sched_process_exit let user space select new processes and forget old ones.
+ * listen's exit reports ports processes start listening on, for rules on
+ * open ports. inet_sock_set_state says when a connection is done;
+ * sched_process_exec, sched_process_fork and sched_process_exit let user
+ * space select new processes, give forked workers their parent's verdict,
+ * and forget old ones (process.h). Which connections are sent at all is
+ * decided from their first bytes (classify.h).
  */
 #include "headers/vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -25,19 +29,19 @@
 #include "maps.h"
 #include "sock.h"
 #include "syscall_regs.h"
-#include "http1.h"
 #include "tls.h"
 #include "output.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* Configuration, set by user space before load. */
+/* Configuration, set by user space before load; the classifier's is in
+ * classify.h. */
 volatile const __u32 max_payload = 1024; /* bytes captured per syscall, <= MAX_PAYLOAD */
 volatile const __u8 capture_all = 1;     /* processes without a verdict are captured */
-volatile const __u8 enable_http1 = 1;
-volatile const __u8 enable_http2 = 1;
-volatile const __u8 enable_postgres = 1;
-volatile const __u8 enable_mysql = 1;
+
+/* These use the configuration above. */
+#include "classify.h"
+#include "process.h"
 
 /* Force these types into BTF so bpf2go generates their Go counterparts. */
 const enum event_kind *unused_event_kind __attribute__((unused));
@@ -60,19 +64,6 @@ enum buffer_kind {
 	BUF_MSG = 3,   /* (fd, msghdr, flags) */
 	BUF_NONE = 4,  /* sendfile(out_fd, in_fd, ...) */
 };
-
-static __always_inline int emit_proc(void *ctx, __u8 kind, __u32 tgid, __u16 port)
-{
-	struct process_event e = {
-		.kind = kind,
-		.port = port,
-		.pid = tgid,
-		.ts_ns = bpf_ktime_get_ns(),
-	};
-	if (output(ctx, &e, sizeof(e)))
-		count(COUNTER_LOST_CONTROL);
-	return 0;
-}
 
 static __always_inline bool pid_selected(__u32 tgid)
 {
@@ -107,93 +98,6 @@ static __always_inline struct conn_state *conn_get(struct sock *sk)
 	};
 	bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&conns, &key);
-}
-
-#define H2_FRAME_HEADER 9
-#define H2_MAX_FRAME_TYPE 9 /* CONTINUATION */
-
-/* looks_like_http2 matches the client connection preface, or, for
- * connections joined mid-stream, a plausible frame header: a length within
- * the default maximum frame size, a known type, and a stream id that is zero
- * exactly for the connection-level frames (SETTINGS, PING, GOAWAY). */
-static __always_inline bool looks_like_http2(const __u8 *p, __u32 len)
-{
-	if (starts_with4(p, 'P', 'R', 'I', ' ') && starts_with4(p + 4, '*', ' ', 'H', 'T'))
-		return true;
-	if (len < H2_FRAME_HEADER || p[0] != 0 || p[1] > 0x40 || p[3] > H2_MAX_FRAME_TYPE)
-		return false;
-	bool conn_level = p[3] == 4 || p[3] == 6 || p[3] == 7;
-	bool stream_zero = (p[5] & 0x7f) == 0 && p[6] == 0 && p[7] == 0 && p[8] == 0;
-	return conn_level == stream_zero;
-}
-
-/* looks_like_postgres matches a startup message (protocol 3.0), an
- * SSLRequest or GSSENCRequest, or, mid-stream, a simple query, Parse or
- * Bind message of sane length, or ReadyForQuery. */
-static __always_inline bool looks_like_postgres(const __u8 *p, __u32 len)
-{
-	if (len < 8)
-		return false;
-	if (p[0] == 0 && p[1] == 0 && p[4] == 0 && p[5] == 3 && p[6] == 0 && p[7] == 0)
-		return true;
-	if (starts_with4(p, 0, 0, 0, 8) && p[4] == 0x04 && p[5] == 0xd2 && p[6] == 0x16 &&
-	    (p[7] == 0x2f || p[7] == 0x30))
-		return true;
-	if ((p[0] == 'Q' || p[0] == 'P' || p[0] == 'B') && p[1] == 0 && p[2] < 0x10)
-		return true;
-	return p[0] == 'Z' && starts_with4(p + 1, 0, 0, 0, 5);
-}
-
-/* looks_like_mysql matches the server greeting (sequence 0, protocol 10,
- * a version string starting with a digit) or, mid-stream, a command packet
- * (sequence 0) of a command the decoder knows. */
-static __always_inline bool looks_like_mysql(const __u8 *p, __u32 len)
-{
-	if (len < 5 || p[2] != 0 || p[3] != 0)
-		return false;
-	if (p[4] == 10)
-		return len >= 6 && p[5] >= '0' && p[5] <= '9';
-	switch (p[4]) {
-	case 0x02: /* COM_INIT_DB */
-	case 0x03: /* COM_QUERY */
-	case 0x16: /* COM_STMT_PREPARE */
-	case 0x17: /* COM_STMT_EXECUTE */
-		return true;
-	}
-	return false;
-}
-
-/* classify_head names the enabled protocol whose message starts with the
- * len bytes of p (at least 8 of them readable), most specific first. */
-static __always_inline __u8 classify_head(const __u8 *p, __u32 len)
-{
-	if (enable_http1 && looks_like_http1(p))
-		return PROTO_HTTP1;
-	if (enable_http2 && looks_like_http2(p, len))
-		return PROTO_HTTP2;
-	if (enable_postgres && looks_like_postgres(p, len))
-		return PROTO_POSTGRES;
-	if (enable_mysql && looks_like_mysql(p, len))
-		return PROTO_MYSQL;
-	return PROTO_UNKNOWN;
-}
-
-/* classify gives an unknown connection a protocol from the first bytes of a
- * segment; it stays unknown (and its data unsent) until one matches. */
-static __always_inline bool classify(struct conn_state *c, const void *buf, __u32 len)
-{
-	__u8 head[CLASSIFY_LEN] = {};
-
-	if (c->protocol != PROTO_UNKNOWN)
-		return true;
-	if (!buf || len < 4)
-		return false;
-	__u32 n = len;
-	if (n > CLASSIFY_LEN)
-		n = CLASSIFY_LEN;
-	bpf_probe_read_user(head, n, buf);
-	c->protocol = classify_head(head, len);
-	return c->protocol != PROTO_UNKNOWN;
 }
 
 /* first_buffer finds the user buffer holding a syscall's first bytes and
@@ -447,97 +351,6 @@ static __always_inline int handle_sock_state(void *ctx, struct sock *sk, int sta
 	if (state == TCP_CLOSE)
 		bpf_map_delete_elem(&conns, &key);
 	return 0;
-}
-
-/* emit_exec reports an exec with the program's path and the start of its
- * command line, read from the new program's stack. */
-static __always_inline void emit_exec(void *ctx, struct task_struct *task, struct linux_binprm *bprm, __u32 tgid)
-{
-	__u32 zero = 0;
-	/* Too large for the stack: built in the per-CPU scratch record. */
-	struct exec_event *e = bpf_map_lookup_elem(&scratch, &zero);
-	if (!e)
-		return;
-	e->hdr = (struct process_event){.kind = EVENT_EXEC, .pid = tgid, .ts_ns = bpf_ktime_get_ns()};
-	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
-	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
-	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
-	__u32 n = end > start ? end - start : 0;
-	if (n > EXEC_ARGS_LEN)
-		n = EXEC_ARGS_LEN;
-	if (bpf_probe_read_user(e->args, n, (void *)start))
-		n = 0;
-	e->args_len = n;
-	if (output(ctx, e, sizeof(*e)))
-		count(COUNTER_LOST_CONTROL);
-}
-
-/* handle_process_exec reports an exec and captures the process until user
- * space has judged the new program: always when not everything is captured,
- * and when everything is, if it had a verdict (inherited from its parent, or
- * set for the program it ran before). */
-static __always_inline int handle_process_exec(void *ctx, struct task_struct *task, struct linux_binprm *bprm)
-{
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	__u8 pending = VERDICT_PENDING;
-
-	if (!capture_all || bpf_map_lookup_elem(&pid_verdicts, &tgid))
-		bpf_map_update_elem(&pid_verdicts, &tgid, &pending, BPF_ANY);
-	emit_exec(ctx, task, bprm, tgid);
-	return 0;
-}
-
-/* emit_fork tells user space that a captured process forked, so a child
- * that serves one connection and exits is still described (as its parent). */
-static __always_inline void emit_fork(void *ctx, struct task_struct *child, __u32 parent, __u32 tgid)
-{
-	struct process_event e = {
-		.kind = EVENT_FORK,
-		.pid = tgid,
-		.ts_ns = bpf_ktime_get_ns(),
-		.ppid = parent,
-		.start_ns = BPF_CORE_READ(child, start_boottime),
-	};
-	if (output(ctx, &e, sizeof(e)))
-		count(COUNTER_LOST_CONTROL);
-}
-
-/* handle_process_fork gives a new process (not a thread) its parent's
- * verdict: the workers a selected server forks without exec (nginx,
- * PostgreSQL backends) are selected with it. A pending verdict is not
- * inherited: user space judges only the process that exec'ed. */
-static __always_inline int handle_process_fork(void *ctx, struct task_struct *child)
-{
-	__u32 parent = bpf_get_current_pid_tgid() >> 32;
-	__u32 tgid = BPF_CORE_READ(child, tgid);
-
-	if (tgid == parent || BPF_CORE_READ(child, pid) != tgid)
-		return 0;
-	__u8 *verdict = bpf_map_lookup_elem(&pid_verdicts, &parent);
-	if (!verdict) {
-		if (capture_all)
-			emit_fork(ctx, child, parent, tgid);
-		return 0;
-	}
-	if (*verdict == VERDICT_PENDING)
-		return 0;
-	__u8 inherited = *verdict;
-	bpf_map_update_elem(&pid_verdicts, &tgid, &inherited, BPF_ANY);
-	if (inherited == VERDICT_CAPTURE)
-		emit_fork(ctx, child, parent, tgid);
-	return 0;
-}
-
-/* handle_process_exit forgets a process when its thread group leader exits. */
-static __always_inline int handle_process_exit(void *ctx)
-{
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
-
-	if ((__u32)id != tgid)
-		return 0;
-	bpf_map_delete_elem(&pid_verdicts, &tgid);
-	return emit_proc(ctx, EVENT_EXIT, tgid, 0);
 }
 
 /* Exit tracepoints of the hooked syscalls: the kernel runs each only for

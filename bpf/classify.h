@@ -1,0 +1,100 @@
+/* Which protocol a connection speaks, from the first bytes of one of its
+ * segments. Connections of no enabled protocol send nothing to user space;
+ * user space decodes, and may still reject, what these checks let through:
+ * they only need to be cheap and rarely wrong. */
+#pragma once
+
+#include "http1.h"
+
+/* Protocols to let through, set by user space before load. */
+volatile const __u8 enable_http1 = 1;
+volatile const __u8 enable_http2 = 1;
+volatile const __u8 enable_postgres = 1;
+volatile const __u8 enable_mysql = 1;
+
+#define H2_FRAME_HEADER 9
+#define H2_MAX_FRAME_TYPE 9 /* CONTINUATION */
+
+/* looks_like_http2 matches the client connection preface, or, for
+ * connections joined mid-stream, a plausible frame header: a length within
+ * the default maximum frame size, a known type, and a stream id that is zero
+ * exactly for the connection-level frames (SETTINGS, PING, GOAWAY). */
+static __always_inline bool looks_like_http2(const __u8 *p, __u32 len)
+{
+	if (starts_with4(p, 'P', 'R', 'I', ' ') && starts_with4(p + 4, '*', ' ', 'H', 'T'))
+		return true;
+	if (len < H2_FRAME_HEADER || p[0] != 0 || p[1] > 0x40 || p[3] > H2_MAX_FRAME_TYPE)
+		return false;
+	bool conn_level = p[3] == 4 || p[3] == 6 || p[3] == 7;
+	bool stream_zero = (p[5] & 0x7f) == 0 && p[6] == 0 && p[7] == 0 && p[8] == 0;
+	return conn_level == stream_zero;
+}
+
+/* looks_like_postgres matches a startup message (protocol 3.0), an
+ * SSLRequest or GSSENCRequest, or, mid-stream, a simple query, Parse or
+ * Bind message of sane length, or ReadyForQuery. */
+static __always_inline bool looks_like_postgres(const __u8 *p, __u32 len)
+{
+	if (len < 8)
+		return false;
+	if (p[0] == 0 && p[1] == 0 && p[4] == 0 && p[5] == 3 && p[6] == 0 && p[7] == 0)
+		return true;
+	if (starts_with4(p, 0, 0, 0, 8) && p[4] == 0x04 && p[5] == 0xd2 && p[6] == 0x16 &&
+	    (p[7] == 0x2f || p[7] == 0x30))
+		return true;
+	if ((p[0] == 'Q' || p[0] == 'P' || p[0] == 'B') && p[1] == 0 && p[2] < 0x10)
+		return true;
+	return p[0] == 'Z' && starts_with4(p + 1, 0, 0, 0, 5);
+}
+
+/* looks_like_mysql matches the server greeting (sequence 0, protocol 10,
+ * a version string starting with a digit) or, mid-stream, a command packet
+ * (sequence 0) of a command the decoder knows. */
+static __always_inline bool looks_like_mysql(const __u8 *p, __u32 len)
+{
+	if (len < 5 || p[2] != 0 || p[3] != 0)
+		return false;
+	if (p[4] == 10)
+		return len >= 6 && p[5] >= '0' && p[5] <= '9';
+	switch (p[4]) {
+	case 0x02: /* COM_INIT_DB */
+	case 0x03: /* COM_QUERY */
+	case 0x16: /* COM_STMT_PREPARE */
+	case 0x17: /* COM_STMT_EXECUTE */
+		return true;
+	}
+	return false;
+}
+
+/* classify_head names the enabled protocol whose message starts with the
+ * len bytes of p (at least 8 of them readable), most specific first. */
+static __always_inline __u8 classify_head(const __u8 *p, __u32 len)
+{
+	if (enable_http1 && looks_like_http1(p))
+		return PROTO_HTTP1;
+	if (enable_http2 && looks_like_http2(p, len))
+		return PROTO_HTTP2;
+	if (enable_postgres && looks_like_postgres(p, len))
+		return PROTO_POSTGRES;
+	if (enable_mysql && looks_like_mysql(p, len))
+		return PROTO_MYSQL;
+	return PROTO_UNKNOWN;
+}
+
+/* classify gives an unknown connection a protocol from the first bytes of a
+ * segment; it stays unknown (and its data unsent) until one matches. */
+static __always_inline bool classify(struct conn_state *c, const void *buf, __u32 len)
+{
+	__u8 head[CLASSIFY_LEN] = {};
+
+	if (c->protocol != PROTO_UNKNOWN)
+		return true;
+	if (!buf || len < 4)
+		return false;
+	__u32 n = len;
+	if (n > CLASSIFY_LEN)
+		n = CLASSIFY_LEN;
+	bpf_probe_read_user(head, n, buf);
+	c->protocol = classify_head(head, len);
+	return c->protocol != PROTO_UNKNOWN;
+}

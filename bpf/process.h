@@ -1,0 +1,112 @@
+/* Process lifecycle: user space learns of every exec, listen, exit, and
+ * fork of a captured process, and the kernel keeps each process's verdict
+ * (pid_verdicts) in step: pending from exec until judged, inherited by forked
+ * children, gone at exit. Uses capture_all, set by user space before load. */
+#pragma once
+
+#include "maps.h"
+#include "output.h"
+
+static __always_inline int emit_proc(void *ctx, __u8 kind, __u32 tgid, __u16 port)
+{
+	struct process_event e = {
+		.kind = kind,
+		.port = port,
+		.pid = tgid,
+		.ts_ns = bpf_ktime_get_ns(),
+	};
+	if (output(ctx, &e, sizeof(e)))
+		count(COUNTER_LOST_CONTROL);
+	return 0;
+}
+
+/* emit_exec reports an exec with the program's path and the start of its
+ * command line, read from the new program's stack. */
+static __always_inline void emit_exec(void *ctx, struct task_struct *task, struct linux_binprm *bprm, __u32 tgid)
+{
+	__u32 zero = 0;
+	/* Too large for the stack: built in the per-CPU scratch record. */
+	struct exec_event *e = bpf_map_lookup_elem(&scratch, &zero);
+	if (!e)
+		return;
+	e->hdr = (struct process_event){.kind = EVENT_EXEC, .pid = tgid, .ts_ns = bpf_ktime_get_ns()};
+	bpf_probe_read_kernel_str(e->filename, sizeof(e->filename), BPF_CORE_READ(bprm, filename));
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	__u32 n = end > start ? end - start : 0;
+	if (n > EXEC_ARGS_LEN)
+		n = EXEC_ARGS_LEN;
+	if (bpf_probe_read_user(e->args, n, (void *)start))
+		n = 0;
+	e->args_len = n;
+	if (output(ctx, e, sizeof(*e)))
+		count(COUNTER_LOST_CONTROL);
+}
+
+/* handle_process_exec reports an exec and captures the process until user
+ * space has judged the new program: always when not everything is captured,
+ * and when everything is, if it had a verdict (inherited from its parent, or
+ * set for the program it ran before). */
+static __always_inline int handle_process_exec(void *ctx, struct task_struct *task, struct linux_binprm *bprm)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	__u8 pending = VERDICT_PENDING;
+
+	if (!capture_all || bpf_map_lookup_elem(&pid_verdicts, &tgid))
+		bpf_map_update_elem(&pid_verdicts, &tgid, &pending, BPF_ANY);
+	emit_exec(ctx, task, bprm, tgid);
+	return 0;
+}
+
+/* emit_fork tells user space that a captured process forked, so a child
+ * that serves one connection and exits is still described (as its parent). */
+static __always_inline void emit_fork(void *ctx, struct task_struct *child, __u32 parent, __u32 tgid)
+{
+	struct process_event e = {
+		.kind = EVENT_FORK,
+		.pid = tgid,
+		.ts_ns = bpf_ktime_get_ns(),
+		.ppid = parent,
+		.start_ns = BPF_CORE_READ(child, start_boottime),
+	};
+	if (output(ctx, &e, sizeof(e)))
+		count(COUNTER_LOST_CONTROL);
+}
+
+/* handle_process_fork gives a new process (not a thread) its parent's
+ * verdict: the workers a selected server forks without exec (nginx,
+ * PostgreSQL backends) are selected with it. A pending verdict is not
+ * inherited: user space judges only the process that exec'ed. */
+static __always_inline int handle_process_fork(void *ctx, struct task_struct *child)
+{
+	__u32 parent = bpf_get_current_pid_tgid() >> 32;
+	__u32 tgid = BPF_CORE_READ(child, tgid);
+
+	if (tgid == parent || BPF_CORE_READ(child, pid) != tgid)
+		return 0;
+	__u8 *verdict = bpf_map_lookup_elem(&pid_verdicts, &parent);
+	if (!verdict) {
+		if (capture_all)
+			emit_fork(ctx, child, parent, tgid);
+		return 0;
+	}
+	if (*verdict == VERDICT_PENDING)
+		return 0;
+	__u8 inherited = *verdict;
+	bpf_map_update_elem(&pid_verdicts, &tgid, &inherited, BPF_ANY);
+	if (inherited == VERDICT_CAPTURE)
+		emit_fork(ctx, child, parent, tgid);
+	return 0;
+}
+
+/* handle_process_exit forgets a process when its thread group leader exits. */
+static __always_inline int handle_process_exit(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+
+	if ((__u32)id != tgid)
+		return 0;
+	bpf_map_delete_elem(&pid_verdicts, &tgid);
+	return emit_proc(ctx, EVENT_EXIT, tgid, 0);
+}
