@@ -1,0 +1,108 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/discovery"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/tracer"
+)
+
+// selectRunning gives every running process its verdict: the collector is
+// always excluded, and only exceptions to the default need an entry.
+func (e *Engine) selectRunning(ctx context.Context, t *tracer.Tracer) error {
+	if err := t.Capture(uint32(os.Getpid()), false); err != nil {
+		return err
+	}
+	pids, err := discovery.ListPIDs(e.cfg.ProcRoot)
+	if err != nil {
+		return fmt.Errorf("list processes: %w", err)
+	}
+	for _, pid := range pids {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		e.decide(t, pid)
+	}
+	return nil
+}
+
+// decide reads a running process and sets its verdict when it differs from
+// the kernel's default. Processes that vanish meanwhile are ignored.
+func (e *Engine) decide(t *tracer.Tracer, pid uint32) {
+	if p, err := e.registry.Lookup(pid); err == nil {
+		e.judge(t, p, false)
+	}
+}
+
+// execed judges a process that called execve: its executable, command line
+// and environment changed, so it is read again, and a verdict that no
+// longer applies is dropped. Reading at exec also describes processes that
+// exit before their calls are delivered; one that exited before procfs
+// could be read is described from what execve was given.
+func (e *Engine) execed(t *tracer.Tracer, pid uint32, path string, argv []string) {
+	p, err := e.registry.Refresh(pid)
+	if err != nil {
+		p = e.registry.Remember(discovery.ProcessFromExec(pid, path, argv))
+	}
+	e.judge(t, p, true)
+}
+
+// judge applies the rules to p and sets its verdict; again says p was
+// judged before (at exec, or before it listened or grew older), so a
+// verdict that no longer applies is dropped.
+func (e *Engine) judge(t *tracer.Tracer, p *call.Process, again bool) {
+	age := time.Duration(1<<63 - 1)
+	if e.selector.NeedsAge() {
+		age = discovery.ProcessAge(e.cfg.ProcRoot, p)
+	}
+	v := e.selector.Judge(p, age)
+	if v.Recheck > 0 {
+		e.scheduleRecheck(p, v.Recheck)
+	}
+	if v.Selected && v.Rule != nil && (v.Rule.ServiceName != "" || v.Rule.ServiceNamespace != "") {
+		e.registry.Name(p.PID, v.Rule.ServiceName, v.Rule.ServiceNamespace)
+	}
+	if again {
+		e.judged(p.PID, v.Selected)
+	}
+	e.tlsJudged(t, p.PID, v.Selected)
+	if v.Selected == e.selector.MatchAll() {
+		if again {
+			t.Forget(p.PID)
+		}
+		return
+	}
+	if err := t.Capture(p.PID, v.Selected); err != nil {
+		e.logger.Debug("set process verdict", zap.Uint32("pid", p.PID), zap.Error(err))
+	}
+}
+
+// listened judges again a process that started listening on port, when
+// rules match on ports.
+func (e *Engine) listened(t *tracer.Tracer, pid uint32, port uint16) {
+	if !e.selector.NeedsPorts() {
+		return
+	}
+	if p, ok := e.registry.AddListenPort(pid, port); ok {
+		e.judge(t, p, true)
+		return
+	}
+	if p, err := e.registry.Lookup(pid); err == nil { // reads the port from procfs
+		e.judge(t, p, true)
+	}
+}
+
+// judged records an exec-time verdict for the reader's filter.
+func (e *Engine) judged(pid uint32, selected bool) {
+	if selected {
+		delete(e.ignored, pid)
+		return
+	}
+	e.ignored[pid] = struct{}{}
+}
