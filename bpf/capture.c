@@ -42,6 +42,7 @@ volatile const __u8 capture_all = 1;     /* processes without a verdict are capt
 /* These use the configuration above. */
 #include "classify.h"
 #include "process.h"
+#include "record.h"
 
 /* Force these types into BTF so bpf2go generates their Go counterparts. */
 const enum event_kind *unused_event_kind __attribute__((unused));
@@ -126,57 +127,6 @@ static __always_inline const void *first_buffer(enum buffer_kind kind, __u64 arg
 	}
 }
 
-/* emit_data sends one data event: header, then the first bytes moved and,
- * for a plain buffer longer than the capture, its last TAIL_LEN bytes. The
- * addresses go only in events until one has reached the ring buffer (user
- * space keeps them per connection), and again after a quiet spell. */
-static __always_inline void emit_data(void *ctx, struct sock *sk, struct conn_state *c, __u8 dir,
-				      __u32 len, const void *buf, __u32 avail, bool plain)
-{
-	__u32 zero = 0;
-	struct data_record *r = bpf_map_lookup_elem(&scratch, &zero);
-	if (!r)
-		return;
-
-	struct conn_event *e = &r->hdr;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->kind = EVENT_DATA;
-	e->dir = dir;
-	e->role = c->role;
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->len = len;
-	e->conn_id = c->id;
-	e->ts_ns = bpf_ktime_get_ns();
-	if (!c->tuple_sent || e->ts_ns - c->last_ns > TUPLE_REFRESH_NS)
-		fill_tuple(e, sk);
-
-	__u32 n = avail < max_payload ? avail : max_payload;
-	if (!buf) {
-		e->flags = FLAG_NO_PAYLOAD;
-		n = 0;
-	}
-	n &= 2 * MAX_PAYLOAD - 1;
-	if (n > MAX_PAYLOAD)
-		n = MAX_PAYLOAD;
-	if (n)
-		bpf_probe_read_user(r->payload, n, buf);
-	if (plain && len > n && len >= TAIL_LEN) {
-		bpf_probe_read_user(e->tail, TAIL_LEN, buf + len - TAIL_LEN);
-		e->tail_len = TAIL_LEN;
-	}
-	e->captured = n;
-	e->lost = c->lost;
-	bool started = starts_request(c, dir, r->payload, n);
-	if (output(ctx, r, sizeof(*e) + n)) {
-		note_lost(c, started);
-		return;
-	}
-	c->lost = 0;
-	c->last_ns = e->ts_ns;
-	if (e->family)
-		c->tuple_sent = 1;
-}
-
 static __always_inline int handle_data(void *ctx, struct pt_regs *regs, long ret, __u8 dir,
 				       enum buffer_kind kind)
 {
@@ -198,7 +148,7 @@ static __always_inline int handle_data(void *ctx, struct pt_regs *regs, long ret
 		count(COUNTER_UNCLASSIFIED);
 		return 0;
 	}
-	emit_data(ctx, sk, c, dir, len, buf, avail, kind == BUF_PLAIN);
+	emit_data(ctx, sk, c, dir, len, buf, avail, kind == BUF_PLAIN, 0);
 	return 0;
 }
 

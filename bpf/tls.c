@@ -42,6 +42,8 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 volatile const __u32 max_payload = 1024;
 volatile const __u8 capture_all = 1;
 
+/* These use the configuration above. */
+#include "record.h"
 
 /* Offsets in Go's structures, stable since Go 1.9: tls.Conn starts with its
  * net.Conn (an interface: type word, then data word); net.TCPConn starts
@@ -81,46 +83,10 @@ static __always_inline void tls_emit(void *ctx, struct sock *sk, __u8 dir, const
 {
 	__u64 key = (__u64)sk;
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
-	__u32 zero = 0;
-	struct data_record *r = bpf_map_lookup_elem(&scratch, &zero);
-	if (!c || !r)
+	if (!c)
 		return;
 	c->protocol = PROTO_TLS;
-
-	struct conn_event *e = &r->hdr;
-	__builtin_memset(e, 0, sizeof(*e));
-	e->kind = EVENT_DATA;
-	e->dir = dir;
-	e->role = c->role;
-	e->flags = FLAG_TLS;
-	e->pid = bpf_get_current_pid_tgid() >> 32;
-	e->len = n;
-	e->conn_id = c->id;
-	e->ts_ns = bpf_ktime_get_ns();
-	if (!c->tuple_sent || e->ts_ns - c->last_ns > TUPLE_REFRESH_NS)
-		fill_tuple(e, sk);
-
-	__u32 size = n < max_payload ? n : max_payload;
-	size &= 2 * MAX_PAYLOAD - 1;
-	if (size > MAX_PAYLOAD)
-		size = MAX_PAYLOAD;
-	if (size)
-		bpf_probe_read_user(r->payload, size, buf);
-	if (n > size && n >= TAIL_LEN) {
-		bpf_probe_read_user(e->tail, TAIL_LEN, buf + n - TAIL_LEN);
-		e->tail_len = TAIL_LEN;
-	}
-	e->captured = size;
-	e->lost = c->lost;
-	bool started = starts_request(c, dir, r->payload, size);
-	if (output(ctx, r, sizeof(*e) + size)) {
-		note_lost(c, started);
-		return;
-	}
-	c->lost = 0;
-	c->last_ns = e->ts_ns;
-	if (e->family)
-		c->tuple_sent = 1;
+	emit_data(ctx, sk, c, dir, n, buf, n, true, FLAG_TLS);
 }
 
 /* ssl_sock finds the socket of a libssl call: the one a syscall inside it

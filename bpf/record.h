@@ -1,0 +1,62 @@
+/* Data records: one per syscall (or TLS library call) that moved bytes on a
+ * tracked connection, built in the per-CPU scratch record. Uses max_payload,
+ * set by user space before load. */
+#pragma once
+
+#include "maps.h"
+#include "output.h"
+#include "sock.h"
+
+/* emit_data sends one data event of connection c (socket sk): header, then
+ * the first of the avail bytes at buf and, for a plain buffer (contiguous,
+ * len bytes) longer than the capture, its last TAIL_LEN bytes; no buf means
+ * the bytes never passed through user memory. The addresses go only in
+ * events until one has reached user space (which keeps them per
+ * connection), and again after a quiet spell. */
+static __always_inline void emit_data(void *ctx, struct sock *sk, struct conn_state *c, __u8 dir,
+				      __u32 len, const void *buf, __u32 avail, bool plain, __u8 flags)
+{
+	__u32 zero = 0;
+	struct data_record *r = bpf_map_lookup_elem(&scratch, &zero);
+	if (!r)
+		return;
+
+	struct conn_event *e = &r->hdr;
+	__builtin_memset(e, 0, sizeof(*e));
+	e->kind = EVENT_DATA;
+	e->flags = flags;
+	e->dir = dir;
+	e->role = c->role;
+	e->pid = bpf_get_current_pid_tgid() >> 32;
+	e->len = len;
+	e->conn_id = c->id;
+	e->ts_ns = bpf_ktime_get_ns();
+	if (!c->tuple_sent || e->ts_ns - c->last_ns > TUPLE_REFRESH_NS)
+		fill_tuple(e, sk);
+
+	__u32 n = avail < max_payload ? avail : max_payload;
+	if (!buf) {
+		e->flags |= FLAG_NO_PAYLOAD;
+		n = 0;
+	}
+	n &= 2 * MAX_PAYLOAD - 1;
+	if (n > MAX_PAYLOAD)
+		n = MAX_PAYLOAD;
+	if (n)
+		bpf_probe_read_user(r->payload, n, buf);
+	if (plain && len > n && len >= TAIL_LEN) {
+		bpf_probe_read_user(e->tail, TAIL_LEN, buf + len - TAIL_LEN);
+		e->tail_len = TAIL_LEN;
+	}
+	e->captured = n;
+	e->lost = c->lost;
+	bool started = starts_request(c, dir, r->payload, n);
+	if (output(ctx, r, sizeof(*e) + n)) {
+		note_lost(c, started);
+		return;
+	}
+	c->lost = 0;
+	c->last_ns = e->ts_ns;
+	if (e->family)
+		c->tuple_sent = 1;
+}
