@@ -60,11 +60,7 @@ func dbServerOf(c *call.Call) serverEndpoint {
 
 // fillDBSpan writes a database call as a CLIENT span named by its summary.
 func (s *spanConverter) fillDBSpan(span ptrace.Span, c *call.Call) {
-	span.SetTraceID(s.ids.traceID())
-	span.SetSpanID(s.ids.spanID())
-	span.SetStartTimestamp(pcommon.Timestamp(c.Start))
-	span.SetEndTimestamp(pcommon.Timestamp(c.End))
-	span.SetKind(ptrace.SpanKindClient)
+	s.startSpan(span, c) // a database call is always the client's
 	span.SetName(dbSpanName(&c.DB))
 	var attrs attrList
 	s.collectDBAttributes(&attrs, c)

@@ -73,14 +73,7 @@ func isRPCError(kind call.Kind, r *call.RPC) bool {
 
 // fillRPCSpan writes a gRPC call as a span named by its method.
 func (s *spanConverter) fillRPCSpan(span ptrace.Span, c *call.Call) {
-	span.SetTraceID(s.ids.traceID())
-	span.SetSpanID(s.ids.spanID())
-	span.SetStartTimestamp(pcommon.Timestamp(c.Start))
-	span.SetEndTimestamp(pcommon.Timestamp(c.End))
-	span.SetKind(ptrace.SpanKindServer)
-	if c.Kind == call.KindClient {
-		span.SetKind(ptrace.SpanKindClient)
-	}
+	s.startSpan(span, c)
 	method, recognised := rpcMethod(&c.RPC)
 	span.SetName(method)
 	if !recognised {

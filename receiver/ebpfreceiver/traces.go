@@ -79,7 +79,8 @@ func (s *spanConverter) spansOf(td ptrace.Traces, c *call.Call) ptrace.SpanSlice
 	return ss.Spans()
 }
 
-func (s *spanConverter) fillHTTPSpan(span ptrace.Span, c *call.Call) {
+// startSpan gives span its identity, times and kind.
+func (s *spanConverter) startSpan(span ptrace.Span, c *call.Call) {
 	span.SetTraceID(s.ids.traceID())
 	span.SetSpanID(s.ids.spanID())
 	span.SetStartTimestamp(pcommon.Timestamp(c.Start))
@@ -88,6 +89,10 @@ func (s *spanConverter) fillHTTPSpan(span ptrace.Span, c *call.Call) {
 	if c.Kind == call.KindClient {
 		span.SetKind(ptrace.SpanKindClient)
 	}
+}
+
+func (s *spanConverter) fillHTTPSpan(span ptrace.Span, c *call.Call) {
+	s.startSpan(span, c)
 	method, known := normalizeMethod(c.HTTP.Method)
 	span.SetName(httpSpanName(method, known, c.HTTP.Route))
 	var attrs attrList // on the stack: filling it needs no GC write barrier
