@@ -159,19 +159,10 @@ func TestPostgresClientsAreTraced(t *testing.T) {
 		{"SELECT", "", ""},
 	}, "postgresql", "postgres", srv.Port)
 
-	out = peers.Run(t, peers.GoProgram(t, "pgclient"), "-n", "100", "-rows", "10000",
-		"postgres://postgres@127.0.0.1:"+strconv.Itoa(srv.Port)+"/postgres?sslmode=disable")
-	pid, steps := clientSteps(t, out)
-	pgx := c.waitSpans(t, 106, func(s span) bool { return s.pid == int64(pid) })
-	want := []spanWant{{"CREATE pgx_items", "pgx_items", ""}, {"INSERT pgx_items", "pgx_items", ""}}
-	for range 101 {
-		want = append(want, spanWant{"SELECT pgx_items", "pgx_items", ""})
-	}
-	want = append(want, spanWant{"SELECT pgx_missing", "pgx_missing", "42P01"},
-		spanWant{"SELECT generate_series", "generate_series", ""}, spanWant{"UPDATE pgx_items", "pgx_items", ""})
-	checkSequence(t, "pgx", pgx, want, "postgresql", "postgres", srv.Port)
-	sortByStart(pgx)
-	checkLargeThenNext(t, pgx, 104, steps["large"])
+	pid := checkGoDBClient(t, c, goDBClient{
+		program: "pgclient", dsn: "postgres://postgres@127.0.0.1:" + strconv.Itoa(srv.Port) + "/postgres?sslmode=disable",
+		prefix: "pgx", large: "generate_series", errCode: "42P01", system: "postgresql", namespace: "postgres",
+	}, srv.Port)
 
 	if server := filterSpans(c.spans(), func(s span) bool { return s.service == "postgres" }); len(server) != 0 {
 		t.Errorf("%d spans from the server's processes", len(server))
@@ -204,19 +195,10 @@ SELECT 4242;
 		{"SELECT", "", ""},
 	}, "mariadb", "app", srv.Port)
 
-	out = peers.Run(t, peers.GoProgram(t, "mysqlclient"), "-n", "100", "-rows", "10000",
-		"root@tcp(127.0.0.1:"+strconv.Itoa(srv.Port)+")/app")
-	pid, steps := clientSteps(t, out)
-	goSpans := c.waitSpans(t, 106, func(s span) bool { return s.pid == int64(pid) })
-	want := []spanWant{{"CREATE my_items", "my_items", ""}, {"INSERT my_items", "my_items", ""}}
-	for range 101 {
-		want = append(want, spanWant{"SELECT my_items", "my_items", ""})
-	}
-	want = append(want, spanWant{"SELECT my_missing", "my_missing", "1146"},
-		spanWant{"SELECT seq_1_to_10000", "seq_1_to_10000", ""}, spanWant{"UPDATE my_items", "my_items", ""})
-	checkSequence(t, "go-sql-driver", goSpans, want, "mariadb", "app", srv.Port)
-	sortByStart(goSpans)
-	checkLargeThenNext(t, goSpans, 104, steps["large"])
+	pid := checkGoDBClient(t, c, goDBClient{
+		program: "mysqlclient", dsn: "root@tcp(127.0.0.1:" + strconv.Itoa(srv.Port) + ")/app",
+		prefix: "my", large: "seq_1_to_10000", errCode: "1146", system: "mariadb", namespace: "app",
+	}, srv.Port)
 
 	if server := filterSpans(c.spans(), func(s span) bool { return s.service == "mariadbd" }); len(server) != 0 {
 		t.Errorf("%d spans from the server's process", len(server))
@@ -253,4 +235,33 @@ func TestMariaDBTLSConnectionIsSkipped(t *testing.T) {
 		t.Errorf("plain connection span %q %v", spans[0].name, spans[0].attrs.AsRaw())
 	}
 	checkNoLiterals(t, c, "tls-secret", "Ssl_cipher")
+}
+
+// goDBClient describes a run of one of the Go client programs
+// (cmd/pgclient, cmd/mysqlclient): create and fill PREFIX_items, a prepared
+// select run 100 times and once more, a query of the missing PREFIX_missing,
+// a large result from the large table, an update.
+type goDBClient struct {
+	program, dsn, prefix, large, errCode, system, namespace string
+}
+
+// checkGoDBClient runs the client and checks its 106 spans in order, and
+// that the large result's span ends before the next statement; it returns
+// the client's PID.
+func checkGoDBClient(t *testing.T, c *captured, g goDBClient, port int) int {
+	t.Helper()
+	out := peers.Run(t, peers.GoProgram(t, g.program), "-n", "100", "-rows", "10000", g.dsn)
+	pid, steps := clientSteps(t, out)
+	spans := c.waitSpans(t, 106, func(s span) bool { return s.pid == int64(pid) })
+	items, missing := g.prefix+"_items", g.prefix+"_missing"
+	want := []spanWant{{"CREATE " + items, items, ""}, {"INSERT " + items, items, ""}}
+	for range 101 {
+		want = append(want, spanWant{"SELECT " + items, items, ""})
+	}
+	want = append(want, spanWant{"SELECT " + missing, missing, g.errCode},
+		spanWant{"SELECT " + g.large, g.large, ""}, spanWant{"UPDATE " + items, items, ""})
+	checkSequence(t, g.program, spans, want, g.system, g.namespace, port)
+	sortByStart(spans)
+	checkLargeThenNext(t, spans, 104, steps["large"])
+	return pid
 }
