@@ -66,14 +66,6 @@ enum buffer_kind {
 	BUF_NONE = 4,  /* sendfile(out_fd, in_fd, ...) */
 };
 
-static __always_inline bool pid_selected(__u32 tgid)
-{
-	__u8 *verdict = bpf_map_lookup_elem(&pid_verdicts, &tgid);
-	if (!verdict)
-		return capture_all;
-	return *verdict != VERDICT_IGNORE;
-}
-
 /* conn_open starts a connection seen at accept or connect: always a new one,
  * even if a stale entry for a reused socket address is still there. */
 static __always_inline void conn_open(struct sock *sk, __u8 role)

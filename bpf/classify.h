@@ -67,7 +67,8 @@ static __always_inline bool looks_like_mysql(const __u8 *p, __u32 len)
 }
 
 /* classify_head names the enabled protocol whose message starts with the
- * len bytes of p (at least 8 of them readable), most specific first. */
+ * len bytes of p (p holds CLASSIFY_LEN bytes, zeroed past len), most
+ * specific first. */
 static __always_inline __u8 classify_head(const __u8 *p, __u32 len)
 {
 	if (enable_http1 && looks_like_http1(p))

@@ -59,11 +59,12 @@ struct conn_event {
 	__u8 tail[TAIL_LEN];
 };
 
-/* EVENT_EXEC, EVENT_EXIT and EVENT_LISTEN records. */
+/* EVENT_EXIT, EVENT_LISTEN and EVENT_FORK records, and the start of
+ * EVENT_EXEC ones. */
 struct process_event {
 	__u8 kind;
-	__u8 _pad;
-	__u16 port; /* EVENT_LISTEN: the local port, host byte order */
+	__u8 verdict; /* EVENT_FORK: the verdict the child inherited, 0 for none */
+	__u16 port;   /* EVENT_LISTEN: the local port, host byte order */
 	__u32 pid;
 	__u64 ts_ns;
 	__u32 ppid; /* EVENT_FORK: the parent */

@@ -9,6 +9,7 @@ enum verdict {
 	VERDICT_CAPTURE = 1,
 	VERDICT_IGNORE = 2,
 	VERDICT_PENDING = 3, /* execed, not yet judged by user space: captured */
+	VERDICT_PENDING_FORK = 4, /* forked by a pending process, not yet judged: captured */
 };
 
 /* pid_verdicts: thread group id -> enum verdict.
@@ -16,8 +17,8 @@ enum verdict {
  * on_sched_exec sets VERDICT_PENDING when not everything is captured, or
  * when the process had an entry, so a new program is captured from its first
  * syscall until user space, which reads its exec record before any of its
- * data, judges it. on_sched_fork copies a judged parent's entry to a new
- * child process. on_sched_exit deletes the entry when the thread group
+ * data, judges it. on_sched_fork copies a parent's entry to a new child
+ * process. on_sched_exit deletes the entry when the thread group
  * leader exits, so entries live no longer than their process. Processes
  * without an entry follow capture_all. */
 struct {

@@ -51,16 +51,16 @@ static __always_inline bool starts_request(struct conn_state *c, __u8 dir, const
 
 /* note_lost records that a data record of connection c was dropped. The
  * next record sent on c carries the count (conn_event.lost), so user space
- * gives up what it was waiting for there. A dropped record that began an
- * HTTP/1 request is counted, so that every request ends as a span, a
- * dropped call or a lost request (requests of multiplexed protocols are
- * not counted this way). */
+ * gives up what it was waiting for there. A dropped record that began a
+ * cleartext HTTP/1 request is counted, so that every such request ends as
+ * a span, a dropped call or a lost request (multiplexed protocols, and
+ * TLS connections, whose protocol the kernel does not know, are not
+ * counted this way). */
 static __always_inline void note_lost(struct conn_state *c, bool started_request)
 {
 	count(COUNTER_LOST_DATA);
 	if (c->lost < 0xffff)
 		c->lost++;
-	if (started_request && c->protocol != PROTO_HTTP2 && c->protocol != PROTO_POSTGRES &&
-	    c->protocol != PROTO_MYSQL)
+	if (started_request && c->protocol == PROTO_HTTP1)
 		count(COUNTER_LOST_REQUESTS);
 }

@@ -7,6 +7,16 @@
 #include "maps.h"
 #include "output.h"
 
+/* pid_selected tells whether the programs capture process tgid: its
+ * verdict, or capture_all for a process without one. */
+static __always_inline bool pid_selected(__u32 tgid)
+{
+	__u8 *verdict = bpf_map_lookup_elem(&pid_verdicts, &tgid);
+	if (!verdict)
+		return capture_all;
+	return *verdict != VERDICT_IGNORE;
+}
+
 static __always_inline int emit_proc(void *ctx, __u8 kind, __u32 tgid, __u16 port)
 {
 	struct process_event e = {
@@ -60,10 +70,12 @@ static __always_inline int handle_process_exec(void *ctx, struct task_struct *ta
 
 /* emit_fork tells user space that a captured process forked, so a child
  * that serves one connection and exits is still described (as its parent). */
-static __always_inline void emit_fork(void *ctx, struct task_struct *child, __u32 parent, __u32 tgid)
+static __always_inline void emit_fork(void *ctx, struct task_struct *child, __u32 parent, __u32 tgid,
+				      __u8 verdict)
 {
 	struct process_event e = {
 		.kind = EVENT_FORK,
+		.verdict = verdict,
 		.pid = tgid,
 		.ts_ns = bpf_ktime_get_ns(),
 		.ppid = parent,
@@ -75,8 +87,10 @@ static __always_inline void emit_fork(void *ctx, struct task_struct *child, __u3
 
 /* handle_process_fork gives a new process (not a thread) its parent's
  * verdict: the workers a selected server forks without exec (nginx,
- * PostgreSQL backends) are selected with it. A pending verdict is not
- * inherited: user space judges only the process that exec'ed. */
+ * PostgreSQL backends) are selected with it, and the child of a process
+ * still waiting for judgement waits with it. User space hears of the forks
+ * of processes that are, or may be, captured, and judges a child left
+ * waiting unless it execs first. */
 static __always_inline int handle_process_fork(void *ctx, struct task_struct *child)
 {
 	__u32 parent = bpf_get_current_pid_tgid() >> 32;
@@ -87,15 +101,15 @@ static __always_inline int handle_process_fork(void *ctx, struct task_struct *ch
 	__u8 *verdict = bpf_map_lookup_elem(&pid_verdicts, &parent);
 	if (!verdict) {
 		if (capture_all)
-			emit_fork(ctx, child, parent, tgid);
+			emit_fork(ctx, child, parent, tgid, 0);
 		return 0;
 	}
-	if (*verdict == VERDICT_PENDING)
-		return 0;
-	__u8 inherited = *verdict;
+	/* A pending child is told from one that exec'ed since: user space
+	 * judges only the former. */
+	__u8 inherited = *verdict == VERDICT_PENDING ? VERDICT_PENDING_FORK : *verdict;
 	bpf_map_update_elem(&pid_verdicts, &tgid, &inherited, BPF_ANY);
-	if (inherited == VERDICT_CAPTURE)
-		emit_fork(ctx, child, parent, tgid);
+	if (inherited != VERDICT_IGNORE)
+		emit_fork(ctx, child, parent, tgid, inherited);
 	return 0;
 }
 

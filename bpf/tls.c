@@ -43,6 +43,7 @@ volatile const __u32 max_payload = 1024;
 volatile const __u8 capture_all = 1;
 
 /* These use the configuration above. */
+#include "process.h"
 #include "record.h"
 
 /* Offsets in Go's structures, stable since Go 1.9: tls.Conn starts with its
@@ -52,19 +53,11 @@ volatile const __u8 capture_all = 1;
 #define GO_TLS_CONN_DATA 8
 #define GO_POLL_FD_SYSFD 16
 
-static __always_inline bool selected(__u32 tgid)
-{
-	__u8 *verdict = bpf_map_lookup_elem(&pid_verdicts, &tgid);
-	if (!verdict)
-		return capture_all;
-	return *verdict != VERDICT_IGNORE;
-}
-
 /* tls_enter records a call in progress. */
 static __always_inline int tls_enter(struct tls_call_key *key, __u64 handle, __u64 buf,
 				     __u8 dir, __u64 len_out)
 {
-	if (!selected(key->tgid))
+	if (!pid_selected(key->tgid))
 		return 0;
 	struct tls_call call = {
 		.buf = buf,
@@ -189,7 +182,7 @@ static __always_inline int go_read_spilled(struct pt_regs *ctx)
 	__u64 args[2] = {}; /* c, b.ptr */
 	long n = go_arg(ctx, 0);
 
-	if (n <= 0 || !selected(bpf_get_current_pid_tgid() >> 32))
+	if (n <= 0 || !pid_selected(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	if (bpf_probe_read_user(args, sizeof(args), (void *)(go_sp(ctx) + 8)))
 		return 0;
@@ -203,7 +196,7 @@ static __always_inline int go_read_spilled(struct pt_regs *ctx)
  * it is written or the connection failed, so no return probe is needed. */
 static __always_inline int go_write(struct pt_regs *ctx)
 {
-	if (!selected(bpf_get_current_pid_tgid() >> 32))
+	if (!pid_selected(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	__u64 len = go_arg(ctx, 2);
 	struct sock *sk = go_sock(go_arg(ctx, 0));

@@ -200,16 +200,12 @@ func (r *Registry) Inherit(child, parent uint32, start uint64) bool {
 	return true
 }
 
-// Remember caches p unless its PID already has an entry, and returns the
-// entry.
-func (r *Registry) Remember(p *call.Process) *call.Process {
+// Put caches p, replacing what pid had: a description made at exec
+// supersedes the one the process had before.
+func (r *Registry) Put(p *call.Process) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if old := r.procs[p.PID]; old != nil {
-		return old
-	}
 	r.procs[p.PID] = p
-	return p
 }
 
 // PIDs returns the PIDs with a cached description.

@@ -1,13 +1,13 @@
 package discovery
 
 import (
+	"bufio"
 	"errors"
 	"os"
 	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/peers"
 )
@@ -60,17 +60,14 @@ func TestTLSFinderFindsLibSSL(t *testing.T) {
 	}
 	cmd := exec.Command(python, "-c", "import ssl, sys; print('ready', flush=True); sys.stdin.read()")
 	stdin, _ := cmd.StdinPipe()
-	out := &strings.Builder{}
-	cmd.Stdout = out
+	stdout, _ := cmd.StdoutPipe()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	defer func() { stdin.Close(); cmd.Wait() }()
-	for deadline := time.Now().Add(10 * time.Second); !strings.Contains(out.String(), "ready"); {
-		if time.Now().After(deadline) {
-			t.Fatal("python did not start")
-		}
-		time.Sleep(10 * time.Millisecond)
+	// python prints once ssl is imported, so libssl is mapped.
+	if line, err := bufio.NewReader(stdout).ReadString('\n'); err != nil || line != "ready\n" {
+		t.Fatalf("python did not start: %q, %v", line, err)
 	}
 	targets, err := NewTLSFinder("/proc").Find(uint32(cmd.Process.Pid))
 	if err != nil {

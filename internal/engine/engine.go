@@ -80,6 +80,10 @@ type Engine struct {
 	// dropped. Used by the reader goroutine only.
 	ignored map[uint32]struct{}
 	tls     *tlsState // nil without TLS capture
+	// forks are children forked while their parent waited for judgement,
+	// to judge once the records read with their fork are handled. Used by
+	// the reader goroutine only.
+	forks map[uint32]struct{}
 	// rechecks are processes to judge again once older (min_process_age),
 	// soonest first. Used by the reader goroutine only.
 	rechecks []recheck
@@ -117,6 +121,7 @@ func New(cfg Config, logger *zap.Logger, emit func(*call.Call)) (*Engine, error)
 		router:   router,
 		registry: discovery.NewRegistry(cfg.ProcRoot, selector.NeedsPorts()),
 		ignored:  make(map[uint32]struct{}),
+		forks:    make(map[uint32]struct{}),
 	}
 	if cfg.TLS {
 		e.tls = newTLSState(cfg.ProcRoot)
@@ -137,7 +142,7 @@ func (e *Engine) Start(ctx context.Context) error {
 	if e.tracer != nil {
 		return errors.New("start capture: already started")
 	}
-	if err := tracer.Preflight(); err != nil {
+	if err := tracer.Preflight(transportOf(e.cfg.Transport)); err != nil {
 		return fmt.Errorf("start capture: %w", err)
 	}
 	t, err := tracer.New(tracer.Config{
@@ -188,8 +193,9 @@ func (e *Engine) deliver(c *call.Call) {
 	e.emit(c)
 }
 
-// Shutdown detaches the probes, stops the reader and waits for it. Safe
-// without Start and more than once.
+// Shutdown stops the reader and waits for it, then detaches the probes and
+// frees the maps, which the reader uses to set verdicts. Safe without Start
+// and more than once.
 func (e *Engine) Shutdown(ctx context.Context) error {
 	e.mu.Lock()
 	t, done := e.tracer, e.done
@@ -198,13 +204,18 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 	if t == nil {
 		return nil
 	}
-	err := t.Close()
+	err := t.StopReading()
 	select {
 	case <-done:
 	case <-ctx.Done():
+		// The reader still uses the maps: they are freed once it returns.
+		go func() {
+			<-done
+			_ = t.Close()
+		}()
 		return errors.Join(err, fmt.Errorf("wait for capture reader: %w", ctx.Err()))
 	}
-	return err
+	return errors.Join(err, t.Close())
 }
 
 // Stats returns the counters.

@@ -74,8 +74,9 @@ func (h *handler) Process(ev *tracer.ProcessEvent) {
 		h.engine.listened(h.tracer, ev.Pid, ev.Port)
 		h.engine.tlsListened(h.tracer, ev.Pid)
 	case tracer.EventFork:
-		h.engine.registry.Inherit(ev.Pid, ev.Ppid, ev.StartNs)
+		h.engine.forked(ev.Pid, ev.Ppid, ev.StartNs, ev.Verdict)
 	case tracer.EventExit:
+		delete(h.engine.forks, ev.Pid)
 		h.engine.tracker.Forget(ev.Pid)
 		// A verdict set after the kernel removed the process's own, by a
 		// judgement that raced its exit, goes now.
@@ -103,6 +104,7 @@ func (h *handler) publish() {
 }
 
 func (h *handler) Idle() {
+	h.engine.judgeForks(h.tracer)
 	now := time.Now()
 	if now.Sub(h.lastEvict) < evictEvery {
 		return

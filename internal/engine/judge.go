@@ -46,9 +46,11 @@ func (e *Engine) decide(t *tracer.Tracer, pid uint32) {
 // exit before their calls are delivered; one that exited before procfs
 // could be read is described from what execve was given.
 func (e *Engine) execed(t *tracer.Tracer, pid uint32, path string, argv []string) {
+	delete(e.forks, pid)
 	p, err := e.registry.Refresh(pid)
 	if err != nil {
-		p = e.registry.Remember(discovery.ProcessFromExec(pid, path, argv))
+		p = discovery.ProcessFromExec(pid, path, argv)
+		e.registry.Put(p)
 	}
 	e.judge(t, p, true)
 }
@@ -105,4 +107,30 @@ func (e *Engine) judged(pid uint32, selected bool) {
 		return
 	}
 	e.ignored[pid] = struct{}{}
+}
+
+// forked describes a child that a captured (or not yet judged) process
+// forked without exec: as its parent when the parent is known. A child
+// that inherited a pending verdict is judged after the records read with
+// its fork.
+func (e *Engine) forked(child, parent uint32, startNs uint64, verdict uint8) {
+	e.registry.Inherit(child, parent, startNs)
+	if verdict == tracer.VerdictPendingFork {
+		e.forks[child] = struct{}{}
+	}
+}
+
+// judgeForks judges the children forked while their parent waited for
+// judgement, if they still wait: one that exec'ed since has the kernel's
+// exec-time pending verdict and is judged with its exec.
+func (e *Engine) judgeForks(t *tracer.Tracer) {
+	for child := range e.forks {
+		delete(e.forks, child)
+		if v, ok := t.Verdict(child); !ok || v != tracer.VerdictPendingFork {
+			continue
+		}
+		if p, err := e.registry.Lookup(child); err == nil {
+			e.judge(t, p, true)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package stream
 import (
 	"strings"
 
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/mysql"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/sqltext"
 )
@@ -48,6 +49,7 @@ func (m *mySession) clientPacket(s *Segment, p *message) {
 		}
 		r, ok := mysql.ParseHandshakeResponse(p.body, p.bodyLen)
 		if !ok {
+			m.sh.stats.decodeError(call.ProtocolMySQL)
 			return
 		}
 		if r.SSLRequest {

@@ -36,21 +36,23 @@ var RequiredCapabilities = []Capability{
 const capSysAdmin = unix.CAP_SYS_ADMIN
 
 // Preflight checks, before anything is loaded, that the process has the
-// capabilities the capture needs and the kernel the features it needs; the
-// error names each one missing and how to get it.
-func Preflight() error {
+// capabilities the capture needs and the kernel the features it needs for
+// transport t; the error names each one missing and how to get it.
+func Preflight(t Transport) error {
 	if err := CheckCapabilities(); err != nil {
 		return err
 	}
-	return checkKernel(btfPath)
+	return checkKernel(btfPath, t)
 }
 
 // btfPath is where the kernel describes its types; CO-RE reads need it.
 const btfPath = "/sys/kernel/btf/vmlinux"
 
-// checkKernel names the missing kernel features. Probing program and map
-// types needs the capabilities, so it runs after CheckCapabilities.
-func checkKernel(btf string) error {
+// checkKernel names the missing kernel features: the ring buffer only when
+// transport t insists on it (auto falls back to perf buffers). Probing
+// program and map types needs the capabilities, so it runs after
+// CheckCapabilities.
+func checkKernel(btf string, t Transport) error {
 	var missing []string
 	if _, err := os.Stat(btf); err != nil {
 		missing = append(missing, fmt.Sprintf("kernel BTF at %s (a kernel built with CONFIG_DEBUG_INFO_BTF=y)", btf))
@@ -58,8 +60,15 @@ func checkKernel(btf string) error {
 	if err := features.HaveProgramType(ebpf.RawTracepoint); err != nil {
 		missing = append(missing, fmt.Sprintf("raw tracepoint programs (%v)", err))
 	}
-	if err := features.HaveMapType(ebpf.RingBuf); err != nil {
-		missing = append(missing, fmt.Sprintf("BPF ring buffer, kernel 5.8 or later (%v)", err))
+	switch t {
+	case TransportRingbuf:
+		if err := features.HaveMapType(ebpf.RingBuf); err != nil {
+			missing = append(missing, fmt.Sprintf("BPF ring buffer, kernel 5.8 or later, or capture::transport perf (%v)", err))
+		}
+	case TransportPerf:
+		if err := features.HaveMapType(ebpf.PerfEventArray); err != nil {
+			missing = append(missing, fmt.Sprintf("perf event arrays (%v)", err))
+		}
 	}
 	if len(missing) == 0 {
 		return nil

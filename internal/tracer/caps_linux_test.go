@@ -69,7 +69,7 @@ func TestSysAdminStandsInForBPFAndPerfmon(t *testing.T) {
 }
 
 func TestMissingKernelFeaturesAreNamed(t *testing.T) {
-	err := checkKernel(filepath.Join(t.TempDir(), "vmlinux"))
+	err := checkKernel(filepath.Join(t.TempDir(), "vmlinux"), TransportRingbuf)
 	if err == nil || !strings.Contains(err.Error(), "kernel BTF at") || !strings.Contains(err.Error(), "CONFIG_DEBUG_INFO_BTF") {
 		t.Errorf("without BTF: %v", err)
 	}

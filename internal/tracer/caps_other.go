@@ -5,9 +5,9 @@ package tracer
 import "errors"
 
 // Preflight fails: the capture runs on Linux only.
-func Preflight() error {
+func Preflight(Transport) error {
 	return errors.New("check capabilities: the ebpf receiver runs on Linux only")
 }
 
 // CheckCapabilities fails: the capture runs on Linux only.
-func CheckCapabilities() error { return Preflight() }
+func CheckCapabilities() error { return Preflight(TransportAuto) }

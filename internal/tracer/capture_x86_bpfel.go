@@ -109,7 +109,7 @@ type captureExecEvent struct {
 type captureProcessEvent struct {
 	_       structs.HostLayout
 	Kind    uint8
-	Pad     uint8
+	Verdict uint8
 	Port    uint16
 	Pid     uint32
 	TsNs    uint64
@@ -155,9 +155,10 @@ type captureTlsHandleKey struct {
 type captureVerdict uint32
 
 const (
-	captureVerdictVERDICT_CAPTURE captureVerdict = 1
-	captureVerdictVERDICT_IGNORE  captureVerdict = 2
-	captureVerdictVERDICT_PENDING captureVerdict = 3
+	captureVerdictVERDICT_CAPTURE      captureVerdict = 1
+	captureVerdictVERDICT_IGNORE       captureVerdict = 2
+	captureVerdictVERDICT_PENDING      captureVerdict = 3
+	captureVerdictVERDICT_PENDING_FORK captureVerdict = 4
 )
 
 // Names of all BPF objects in the ELF.

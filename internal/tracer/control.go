@@ -20,6 +20,15 @@ func (t *Tracer) Capture(pid uint32, selected bool) error {
 	return nil
 }
 
+// Verdict returns the kernel's verdict for pid; false when it has none.
+func (t *Tracer) Verdict(pid uint32) (uint8, bool) {
+	var v uint8
+	if err := t.maps[captureMapPidVerdicts].Lookup(pid, &v); err != nil {
+		return 0, false
+	}
+	return v, true
+}
+
 // Forget removes a process's verdict.
 func (t *Tracer) Forget(pid uint32) error {
 	err := t.maps[captureMapPidVerdicts].Delete(pid)
@@ -37,6 +46,9 @@ type Counters struct {
 	// LostRequests are the dropped data records that started an HTTP/1
 	// request (part of LostData).
 	LostRequests uint64
+	// Ciphertext counts segments of TLS connections dropped because their
+	// plaintext comes from the TLS probes.
+	Ciphertext uint64
 }
 
 // Counters sums the programs' per-CPU counters.
@@ -50,6 +62,7 @@ func (t *Tracer) Counters() (Counters, error) {
 		{captureCounterCOUNTER_LOST_CONTROL, &c.LostControl},
 		{captureCounterCOUNTER_UNCLASSIFIED, &c.Unclassified},
 		{captureCounterCOUNTER_LOST_REQUESTS, &c.LostRequests},
+		{captureCounterCOUNTER_CIPHERTEXT, &c.Ciphertext},
 	}
 	for _, f := range fields {
 		var perCPU []uint64

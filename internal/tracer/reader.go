@@ -24,6 +24,11 @@ const (
 	RoleServer  = uint8(captureConnRoleROLE_SERVER)
 
 	FlagNoPayload = uint8(captureDataFlagsFLAG_NO_PAYLOAD)
+
+	// VerdictPendingFork is the verdict of a child forked by a process that
+	// waited for judgement, until it is judged or execs; fork records
+	// report what the child inherited.
+	VerdictPendingFork = uint8(captureVerdictVERDICT_PENDING_FORK)
 )
 
 // ConnEvent is the header of a data or close record.

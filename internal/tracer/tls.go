@@ -150,19 +150,23 @@ func attachUprobe(ex *link.Executable, u uprobe) (link.Link, error) {
 	return ex.Uprobe(u.symbol, u.prog, opts)
 }
 
+// libsslProbes are the libssl uprobes, each function's return probe before
+// its entry probe: a thread already inside the function when its entry
+// probe is attached would otherwise leave a call record no return ends,
+// which would claim that thread's later plain sockets as TLS.
 func (p *tlsProbes) libsslProbes() []uprobe {
 	o := &p.progs
 	return []uprobe{
-		{symbol: "SSL_read", prog: o.SslReadEnter},
 		{symbol: "SSL_read", prog: o.SslIoExit, ret: true},
-		{symbol: "SSL_write", prog: o.SslWriteEnter},
+		{symbol: "SSL_read", prog: o.SslReadEnter},
 		{symbol: "SSL_write", prog: o.SslIoExit, ret: true},
-		{symbol: "SSL_read_ex", prog: o.SslReadExEnter, optional: true},
+		{symbol: "SSL_write", prog: o.SslWriteEnter},
 		{symbol: "SSL_read_ex", prog: o.SslIoExit, ret: true, optional: true},
-		{symbol: "SSL_write_ex", prog: o.SslWriteExEnter, optional: true},
+		{symbol: "SSL_read_ex", prog: o.SslReadExEnter, optional: true},
 		{symbol: "SSL_write_ex", prog: o.SslIoExit, ret: true, optional: true},
-		{symbol: "SSL_do_handshake", prog: o.SslHandshakeEnter},
+		{symbol: "SSL_write_ex", prog: o.SslWriteExEnter, optional: true},
 		{symbol: "SSL_do_handshake", prog: o.SslHandshakeExit, ret: true},
+		{symbol: "SSL_do_handshake", prog: o.SslHandshakeEnter},
 	}
 }
 
@@ -208,16 +212,6 @@ func (p *tlsProbes) close() error {
 	return errors.Join(errs...)
 }
 
-// TLSFiles returns how many files carry TLS uprobes.
-func (t *Tracer) TLSFiles() int {
-	if t.tls == nil {
-		return 0
-	}
-	t.tls.mu.Lock()
-	defer t.tls.mu.Unlock()
-	return len(t.tls.files)
-}
-
 // openTLS loads the TLS programs; a failure is reported as a probe that
 // does not run, and capture goes on without TLS plaintext.
 func (t *Tracer) openTLS(cfg Config) {
@@ -231,17 +225,3 @@ func (t *Tracer) openTLS(cfg Config) {
 
 // FlagTLS marks data events carrying plaintext from a TLS library.
 const FlagTLS = uint8(captureDataFlagsFLAG_TLS)
-
-// Ciphertext returns how many segments of TLS connections the kernel
-// dropped because their plaintext came from the TLS probes.
-func (t *Tracer) Ciphertext() (uint64, error) {
-	var perCPU []uint64
-	if err := t.maps[captureMapCounters].Lookup(uint32(captureCounterCOUNTER_CIPHERTEXT), &perCPU); err != nil {
-		return 0, fmt.Errorf("read ciphertext counter: %w", err)
-	}
-	var n uint64
-	for _, v := range perCPU {
-		n += v
-	}
-	return n, nil
-}

@@ -62,15 +62,16 @@ type Protocols struct {
 
 // Tracer owns the loaded maps, programs and links, and the reader.
 type Tracer struct {
-	logger    *zap.Logger
-	maps      map[string]*ebpf.Map
-	probes    []*Probe
-	reader    recordReader
-	transport Transport
-	clock     clock
-	hook      SyscallHook
-	tls       *tlsProbes // nil without TLS capture
-	broken    string     // Config.BreakProbe
+	logger       *zap.Logger
+	maps         map[string]*ebpf.Map
+	probes       []*Probe
+	reader       recordReader
+	readerClosed bool
+	transport    Transport
+	clock        clock
+	hook         SyscallHook
+	tls          *tlsProbes // nil without TLS capture
+	broken       string     // Config.BreakProbe
 }
 
 // New loads the maps and programs, attaches the programs and opens the
@@ -275,6 +276,17 @@ func (t *Tracer) Probes() []ProbeStatus {
 	return out
 }
 
+// StopReading closes the reader, so Run returns. Call it, and wait for Run
+// to return, before Close when the handler calls Capture or Forget: Close
+// frees the maps those use.
+func (t *Tracer) StopReading() error {
+	if t.reader == nil || t.readerClosed {
+		return nil
+	}
+	t.readerClosed = true // the reader stays: Run may not have read the field yet
+	return t.reader.Close()
+}
+
 // Close detaches the probes, then closes the reader and the maps. It is safe
 // to call more than once, and after Run has returned or while it runs (Run
 // then returns).
@@ -287,10 +299,7 @@ func (t *Tracer) Close() error {
 		errs = append(errs, p.close())
 	}
 	t.probes = nil
-	if t.reader != nil {
-		errs = append(errs, t.reader.Close())
-		t.reader = nil
-	}
+	errs = append(errs, t.StopReading())
 	for name, m := range t.maps {
 		errs = append(errs, m.Close())
 		delete(t.maps, name)

@@ -281,7 +281,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.EbpfConnectionsSkipped, err = builder.meter.Int64ObservableCounter(
 		"otelcol_ebpf_connections_skipped",
-		metric.WithDescription("Connections not decoded: database connections that switched to TLS without a TLS library probe, and the database server's side of connections (the client's side reports the calls). [Development]"),
+		metric.WithDescription("Connections not decoded: database connections that switched to TLS, and the database server's side of connections (the client's side reports the calls). [Development]"),
 		metric.WithUnit("{connection}"),
 	)
 	errs = errors.Join(errs, err)

@@ -72,7 +72,7 @@ func AssertEqualEbpfCallsIgnored(t *testing.T, tt *componenttest.Telemetry, dps 
 func AssertEqualEbpfConnectionsSkipped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_ebpf_connections_skipped",
-		Description: "Connections not decoded: database connections that switched to TLS without a TLS library probe, and the database server's side of connections (the client's side reports the calls). [Development]",
+		Description: "Connections not decoded: database connections that switched to TLS, and the database server's side of connections (the client's side reports the calls). [Development]",
 		Unit:        "{connection}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
