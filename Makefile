@@ -41,22 +41,13 @@ run: setup build
 test: setup build
 	EBPFRECEIVER_PRIVILEGED=1 $(GO) test -count=1 -p 1 -timeout 20m ./...
 
-## fuzz: run every Fuzz target of the module for FUZZTIME each, one at a
-## time (go test -fuzz takes one target per run); targets are discovered
-## with go test -list, so new decoders' targets are included. Each target's
-## seed corpus (f.Add and testdata/fuzz) runs with the unit tests as well.
-## A failing input is written under the package's testdata/fuzz; every
-## target runs, and the failed ones are listed at the end.
+## fuzz: run every Fuzz target of the module for FUZZTIME each (see
+## scripts/fuzz.sh); a failing input is written under the package's
+## testdata/fuzz. Each target's seed corpus (f.Add and testdata/fuzz) runs
+## with the unit tests as well.
 FUZZTIME ?= 30s
 fuzz:
-	@failed=""; for pkg in $$(grep -rl --include='*_test.go' '^func Fuzz' internal receiver | xargs -n1 dirname | sort -u); do \
-		targets=$$($(GO) test -list '^Fuzz' ./$$pkg) || { failed="$$failed $$pkg(build)"; continue; }; \
-		for target in $$(echo "$$targets" | grep '^Fuzz'); do \
-			echo "== $$pkg $$target ($(FUZZTIME))"; \
-			$(GO) test -run '^$$' -fuzz "^$$target$$" -fuzztime $(FUZZTIME) ./$$pkg || failed="$$failed $$pkg.$$target"; \
-		done; \
-	done; \
-	if [ -n "$$failed" ]; then echo "fuzz targets failed:$$failed" >&2; exit 1; fi
+	FUZZTIME=$(FUZZTIME) GO=$(GO) scripts/fuzz.sh
 
 ## bench-probes: what hooking syscalls costs a Go server under wrk, minimal
 ## programs and the full capture, raw tracepoint vs per-syscall tracepoints
