@@ -78,13 +78,14 @@ func (h *handler) Process(ev *tracer.ProcessEvent) {
 	case tracer.EventExit:
 		delete(h.engine.forks, ev.Pid)
 		h.engine.tracker.Forget(ev.Pid)
-		// A verdict set after the kernel removed the process's own, by a
-		// judgement that raced its exit, goes now.
-		_ = h.tracer.Forget(ev.Pid)
 		h.engine.tlsExited(ev.Pid)
 		var start uint64
 		if p, ok := h.engine.registry.Cached(ev.Pid); ok {
 			start = p.StartTime
+			// A verdict set after the kernel removed the process's own, by
+			// a judgement that raced its exit, goes now. Only described
+			// processes are judged: no syscall for the others' exits.
+			_ = h.tracer.Forget(ev.Pid)
 		}
 		h.exits = append(h.exits, exited{pid: ev.Pid, start: start, at: time.Now()})
 	}

@@ -151,15 +151,19 @@ func (c *captured) waitSpans(t *testing.T, want int, keep func(span) bool) []spa
 // histogramCount sums the latest cumulative count of metric name over the
 // resources of process pid.
 func (c *captured) histogramCount(name string, pid int) uint64 {
-	all := c.metrics.AllMetrics()
+	return histogramTotal(c.metrics, name, pid)
+}
+
+// histogramTotal sums the counts of histogram name in the last export of
+// sink, over the resources of process pid, or of every process for pid 0.
+func histogramTotal(sink *consumertest.MetricsSink, name string, pid int) uint64 {
+	all := sink.AllMetrics()
 	if len(all) == 0 {
 		return 0
 	}
 	var n uint64
-	last := all[len(all)-1]
-	for _, rm := range last.ResourceMetrics().All() {
-		p, _ := rm.Resource().Attributes().Get("process.pid")
-		if p.Int() != int64(pid) {
+	for _, rm := range all[len(all)-1].ResourceMetrics().All() {
+		if p, _ := rm.Resource().Attributes().Get("process.pid"); pid != 0 && p.Int() != int64(pid) {
 			continue
 		}
 		for _, sm := range rm.ScopeMetrics().All() {
