@@ -52,6 +52,27 @@ struct {
 	__type(value, struct conn_state);
 } conns SEC(".maps");
 
+/* The layout of a Go program, for reading the current goroutine's id and
+ * following net/http's connections; offsets in bytes. */
+struct go_layout {
+	__s32 g_offset;     /* amd64: the g pointer is at fsbase + g_offset */
+	__u32 goid_offset;  /* runtime.g.goid */
+	__u32 pconn_conn;   /* net/http.persistConn.conn (a net.Conn), 0 unknown */
+	__u32 tcpconn_hash; /* itab hash of *net.TCPConn as a net.Conn, 0 unknown */
+};
+
+/* go_layouts: thread group id -> struct go_layout.
+ * User space inserts an entry when it selects a Go program whose layout it
+ * knows; on_sched_exec deletes it (a new program runs) and on_sched_exit
+ * when the thread group leader exits, so entries live no longer than their
+ * program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_PIDS);
+	__type(key, __u32);
+	__type(value, struct go_layout);
+} go_layouts SEC(".maps");
+
 /* events: every record for user space. Size set by user space before load;
  * producers never block: a full buffer drops the record and counts it. */
 struct {

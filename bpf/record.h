@@ -6,6 +6,7 @@
 #include "maps.h"
 #include "output.h"
 #include "sock.h"
+#include "context.h"
 
 /* emit_data sends one data event of connection c (socket sk): header, then
  * the first of the avail bytes at buf and, for a plain buffer (contiguous,
@@ -30,6 +31,12 @@ static __always_inline void emit_data(void *ctx, struct sock *sk, struct conn_st
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->len = len;
 	e->conn_id = c->id;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->goid = current_goid(e->pid);
+	if (!(flags & FLAG_TLS)) { /* plaintext offsets are not the socket's */
+		e->seq = stream_seq(sk, dir, len);
+		e->flags |= FLAG_SEQ;
+	}
 	e->ts_ns = bpf_ktime_get_ns();
 	if (!c->tuple_sent || e->ts_ns - c->last_ns > TUPLE_REFRESH_NS)
 		fill_tuple(e, sk);

@@ -68,7 +68,7 @@ func (f *TLSFinder) libraries(dir string) ([]TLSTarget, error) {
 			continue
 		}
 		t := TLSTarget{Path: filepath.Join(dir, "root", path)}
-		if t.File, err = fileID(t.Path); err != nil || hasFile(targets, t.File) {
+		if t.File, err = FileOf(t.Path); err != nil || hasFile(targets, t.File) {
 			continue
 		}
 		targets = append(targets, t)
@@ -93,7 +93,7 @@ func mappedLibSSL(line string) (string, bool) {
 // Go program with crypto/tls.
 func (f *TLSFinder) goExecutable(dir string) (TLSTarget, bool) {
 	path := filepath.Join(dir, "exe")
-	id, err := fileID(path)
+	id, err := FileOf(path)
 	if err != nil {
 		return TLSTarget{}, false
 	}
@@ -124,7 +124,7 @@ func hasFile(targets []TLSTarget, id FileID) bool {
 // loads at start, remembered per executable.
 func (f *TLSFinder) neededLibrary(dir string) []TLSTarget {
 	exe := filepath.Join(dir, "exe")
-	id, err := fileID(exe)
+	id, err := FileOf(exe)
 	if err != nil {
 		return nil
 	}
@@ -136,7 +136,7 @@ func (f *TLSFinder) neededLibrary(dir string) []TLSTarget {
 	if path == "" {
 		return nil
 	}
-	lib, err := fileID(path)
+	lib, err := FileOf(path)
 	if err != nil {
 		return nil
 	}

@@ -121,8 +121,8 @@ func TestNeededLibSSL(t *testing.T) {
 	if !ok {
 		t.Fatalf("neededLibSSL(%s) found nothing, ldd says %s", curl, want)
 	}
-	g, err1 := fileID(got)
-	w, err2 := fileID(want)
+	g, err1 := FileOf(got)
+	w, err2 := FileOf(want)
 	if err1 != nil || err2 != nil || g != w {
 		t.Errorf("neededLibSSL(%s) = %s, ldd says %s", curl, got, want)
 	}

@@ -74,6 +74,7 @@ func (e *Engine) judge(t *tracer.Tracer, p *call.Process, again bool) {
 		e.judged(p.PID, v.Selected)
 	}
 	e.tlsJudged(t, p.PID, v.Selected)
+	e.traceJudged(t, p, v.Selected)
 	if v.Selected == e.selector.MatchAll() {
 		if again {
 			t.Forget(p.PID)

@@ -55,6 +55,9 @@ func (h *h2Session) finish(*conn) {
 	if n := len(h.streams); n > 0 {
 		h.sh.stats.pendingDropped.Add(uint64(n))
 	}
+	for i := range h.streams {
+		h.sh.dropped(h.streams[i].span)
+	}
 	h.streams = h.streams[:0]
 }
 

@@ -50,4 +50,12 @@ type Segment struct {
 	// TLS says Data is plaintext a TLS library read or wrote, not bytes
 	// of the socket.
 	TLS bool
+	// Thread moved the bytes; Goroutine is its goroutine in a Go program
+	// whose layout the probes know, else 0.
+	Thread    uint32
+	Goroutine uint64
+	// Seq is the TCP sequence number of the first byte, when HasSeq
+	// (never for TLS plaintext).
+	Seq    uint32
+	HasSeq bool
 }

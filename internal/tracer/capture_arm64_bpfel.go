@@ -29,6 +29,9 @@ type captureConnEvent struct {
 	LocalPort  uint16
 	RemotePort uint16
 	Lost       uint32
+	Tid        uint32
+	Seq        uint32
+	Goid       uint64
 	LocalAddr  [16]uint8
 	RemoteAddr [16]uint8
 	Tail       [8]uint8
@@ -71,6 +74,7 @@ type captureDataFlags uint32
 const (
 	captureDataFlagsFLAG_NO_PAYLOAD captureDataFlags = 1
 	captureDataFlagsFLAG_TLS        captureDataFlags = 2
+	captureDataFlagsFLAG_SEQ        captureDataFlags = 4
 )
 
 type captureDataRecord struct {
@@ -89,12 +93,13 @@ const (
 type captureEventKind uint32
 
 const (
-	captureEventKindEVENT_DATA   captureEventKind = 1
-	captureEventKindEVENT_CLOSE  captureEventKind = 2
-	captureEventKindEVENT_EXEC   captureEventKind = 3
-	captureEventKindEVENT_EXIT   captureEventKind = 4
-	captureEventKindEVENT_LISTEN captureEventKind = 5
-	captureEventKindEVENT_FORK   captureEventKind = 6
+	captureEventKindEVENT_DATA    captureEventKind = 1
+	captureEventKindEVENT_CLOSE   captureEventKind = 2
+	captureEventKindEVENT_EXEC    captureEventKind = 3
+	captureEventKindEVENT_EXIT    captureEventKind = 4
+	captureEventKindEVENT_LISTEN  captureEventKind = 5
+	captureEventKindEVENT_FORK    captureEventKind = 6
+	captureEventKindEVENT_HANDOFF captureEventKind = 7
 )
 
 type captureExecEvent struct {
@@ -104,6 +109,14 @@ type captureExecEvent struct {
 	Pad      [6]uint8
 	Filename [160]uint8
 	Args     [256]uint8
+}
+
+type captureGoLayout struct {
+	_           structs.HostLayout
+	G_offset    int32
+	GoidOffset  uint32
+	PconnConn   uint32
+	TcpconnHash uint32
 }
 
 type captureProcessEvent struct {
@@ -168,6 +181,7 @@ const (
 	captureMapConns              = "conns"
 	captureMapCounters           = "counters"
 	captureMapEvents             = "events"
+	captureMapGoLayouts          = "go_layouts"
 	captureMapPerfEvents         = "perf_events"
 	captureMapPidVerdicts        = "pid_verdicts"
 	captureMapScratch            = "scratch"
@@ -280,6 +294,7 @@ type captureMapSpecs struct {
 	Conns       *ebpf.MapSpec `ebpf:"conns"`
 	Counters    *ebpf.MapSpec `ebpf:"counters"`
 	Events      *ebpf.MapSpec `ebpf:"events"`
+	GoLayouts   *ebpf.MapSpec `ebpf:"go_layouts"`
 	PerfEvents  *ebpf.MapSpec `ebpf:"perf_events"`
 	PidVerdicts *ebpf.MapSpec `ebpf:"pid_verdicts"`
 	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
@@ -334,6 +349,7 @@ type captureMaps struct {
 	Conns       *ebpf.Map `ebpf:"conns"`
 	Counters    *ebpf.Map `ebpf:"counters"`
 	Events      *ebpf.Map `ebpf:"events"`
+	GoLayouts   *ebpf.Map `ebpf:"go_layouts"`
 	PerfEvents  *ebpf.Map `ebpf:"perf_events"`
 	PidVerdicts *ebpf.Map `ebpf:"pid_verdicts"`
 	Scratch     *ebpf.Map `ebpf:"scratch"`
@@ -346,6 +362,7 @@ func (m *captureMaps) Close() error {
 		m.Conns,
 		m.Counters,
 		m.Events,
+		m.GoLayouts,
 		m.PerfEvents,
 		m.PidVerdicts,
 		m.Scratch,

@@ -44,11 +44,22 @@ type tlsDataRecord struct {
 		LocalPort  uint16
 		RemotePort uint16
 		Lost       uint32
+		Tid        uint32
+		Seq        uint32
+		Goid       uint64
 		LocalAddr  [16]uint8
 		RemoteAddr [16]uint8
 		Tail       [8]uint8
 	}
 	Payload [4096]uint8
+}
+
+type tlsGoLayout struct {
+	_           structs.HostLayout
+	G_offset    int32
+	GoidOffset  uint32
+	PconnConn   uint32
+	TcpconnHash uint32
 }
 
 type tlsTlsCall struct {
@@ -82,6 +93,7 @@ const (
 	tlsMapConns              = "conns"
 	tlsMapCounters           = "counters"
 	tlsMapEvents             = "events"
+	tlsMapGoLayouts          = "go_layouts"
 	tlsMapPerfEvents         = "perf_events"
 	tlsMapPidVerdicts        = "pid_verdicts"
 	tlsMapScratch            = "scratch"
@@ -166,6 +178,7 @@ type tlsMapSpecs struct {
 	Conns       *ebpf.MapSpec `ebpf:"conns"`
 	Counters    *ebpf.MapSpec `ebpf:"counters"`
 	Events      *ebpf.MapSpec `ebpf:"events"`
+	GoLayouts   *ebpf.MapSpec `ebpf:"go_layouts"`
 	PerfEvents  *ebpf.MapSpec `ebpf:"perf_events"`
 	PidVerdicts *ebpf.MapSpec `ebpf:"pid_verdicts"`
 	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
@@ -206,6 +219,7 @@ type tlsMaps struct {
 	Conns       *ebpf.Map `ebpf:"conns"`
 	Counters    *ebpf.Map `ebpf:"counters"`
 	Events      *ebpf.Map `ebpf:"events"`
+	GoLayouts   *ebpf.Map `ebpf:"go_layouts"`
 	PerfEvents  *ebpf.Map `ebpf:"perf_events"`
 	PidVerdicts *ebpf.Map `ebpf:"pid_verdicts"`
 	Scratch     *ebpf.Map `ebpf:"scratch"`
@@ -218,6 +232,7 @@ func (m *tlsMaps) Close() error {
 		m.Conns,
 		m.Counters,
 		m.Events,
+		m.GoLayouts,
 		m.PerfEvents,
 		m.PidVerdicts,
 		m.Scratch,

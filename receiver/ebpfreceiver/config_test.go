@@ -207,6 +207,7 @@ func TestEngineConfig(t *testing.T) {
 		BufferSize:      16 << 20,
 		Transport:       TransportRingbuf,
 		TLS:             true,
+		TraceContext:    true,
 	}
 	assert.Equal(t, want, cfg.engineConfig())
 }

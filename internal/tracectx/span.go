@@ -1,0 +1,52 @@
+package tracectx
+
+// Span is the trace context of one call, made when its request starts and
+// completed by the Linker as links are found. It is used by the Linker's
+// goroutine only; Resolve hands out its values.
+type Span struct {
+	id       SpanID
+	parentID SpanID // zero for a root
+	trace    TraceID
+	flags    uint8
+	state    string
+	// parent is where the trace id will come from while it is not known;
+	// dropped once it is.
+	parent *Span
+	// waitUntil, for a server request with no client found yet, is the
+	// record time until which the client's record may still come; 0 when
+	// not waiting.
+	waitUntil uint64
+	wire      wireKey // where it waits
+	slot      execKey // its process's request context it occupies (server)
+	inSlot    bool
+	// outcome is how the parent was found (a Mechanism), or numMechanisms
+	// + the Reason there is none; counted once the span is resolved.
+	outcome uint8
+	counted bool
+}
+
+func (s *Span) linked(m Mechanism) { s.outcome = uint8(m) }
+func (s *Span) root(r Reason)      { s.outcome = uint8(numMechanisms) + uint8(r) }
+
+// Context is the trace context of a call once known: what a span carries.
+type Context struct {
+	TraceID  TraceID
+	SpanID   SpanID
+	ParentID SpanID // zero for a root
+	Flags    uint8
+	State    string // tracestate, as received
+}
+
+// link makes parent the parent of s.
+func (s *Span) link(parent *Span) {
+	s.parent, s.parentID = parent, parent.id
+	s.waitUntil = 0
+}
+
+// join puts s in the trace of a traceparent.
+func (s *Span) join(p *Parent, state []byte) {
+	s.trace, s.flags = p.TraceID, p.Flags
+	if len(state) > 0 {
+		s.state = string(state)
+	}
+}
