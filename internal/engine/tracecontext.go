@@ -24,7 +24,7 @@ const maxHeld = 1 << 16
 type traceState struct {
 	links   *tracectx.Linker
 	layouts map[discovery.FileID]*discovery.GoLayout // nil: no layout known
-	held    []call.Call                               // oldest first
+	held    []call.Call                              // oldest first
 }
 
 func newTraceState() *traceState {

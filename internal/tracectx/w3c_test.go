@@ -12,7 +12,7 @@ func TestParseTraceParent(t *testing.T) {
 		{valid, true, 1},
 		{"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", true, 0},
 		{"01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra", true, 1}, // a later version
-		{valid + "-extra", false, 0},                                                // version 00 has no more
+		{valid + "-extra", false, 0}, // version 00 has no more
 		{"ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", false, 0},
 		{"00-0AF7651916CD43DD8448EB211C80319C-b7ad6b7169203331-01", false, 0},
 		{"00-00000000000000000000000000000000-b7ad6b7169203331-01", false, 0},
