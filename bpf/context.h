@@ -17,6 +17,7 @@
 #pragma once
 
 #include "maps.h"
+#include "sock.h"
 
 /* stream_seq is the sequence number of the first of the len bytes a
  * syscall that just returned moved in direction dir on TCP socket sk. */
@@ -66,4 +67,66 @@ static __always_inline __u64 current_goid(__u32 tgid)
 	if (!l)
 		return 0;
 	return goid_of(l, current_g(l));
+}
+
+/* sock_addr copies an address of sk into a as IPv6, mapping IPv4. */
+static __always_inline void sock_addr(__u8 a[16], struct sock *sk, bool remote)
+{
+	if (BPF_CORE_READ(sk, __sk_common.skc_family) == AF_INET) {
+		a[10] = a[11] = 0xff;
+		if (remote)
+			bpf_core_read(a + 12, 4, &sk->__sk_common.skc_daddr);
+		else
+			bpf_core_read(a + 12, 4, &sk->__sk_common.skc_rcv_saddr);
+		return;
+	}
+	if (remote)
+		bpf_core_read(a, 16, &sk->__sk_common.skc_v6_daddr);
+	else
+		bpf_core_read(a, 16, &sk->__sk_common.skc_v6_rcv_saddr);
+}
+
+/* client_tuple is the tuple of connection sk, whose client end is the
+ * local one when client is true. */
+static __always_inline void client_tuple(struct tuple_key *k, struct sock *sk, bool client)
+{
+	__u16 local = BPF_CORE_READ(sk, __sk_common.skc_num);
+	__u16 remote = bpf_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	sock_addr(client ? k->client : k->server, sk, false);
+	sock_addr(client ? k->server : k->client, sk, true);
+	k->client_port = client ? local : remote;
+	k->server_port = client ? remote : local;
+}
+
+/* note_client_tuple makes a connection a captured process opened known to
+ * the server end on this node. */
+static __always_inline void note_client_tuple(struct sock *sk)
+{
+	struct tuple_key k = {};
+	__u8 one = 1;
+	client_tuple(&k, sk, true);
+	bpf_map_update_elem(&client_tuples, &k, &one, BPF_ANY);
+}
+
+/* forget_client_tuple drops a client connection that closed. */
+static __always_inline void forget_client_tuple(struct sock *sk)
+{
+	struct tuple_key k = {};
+	client_tuple(&k, sk, true);
+	bpf_map_delete_elem(&client_tuples, &k);
+}
+
+/* peer_captured tells, once per server connection, whether its client is a
+ * connection of a captured process of this node: the client's records of
+ * a request are then to come, if not read yet. */
+static __always_inline bool peer_captured(struct conn_state *c, struct sock *sk)
+{
+	if (c->role != ROLE_SERVER)
+		return false;
+	if (c->peer_local == PEER_UNKNOWN) {
+		struct tuple_key k = {};
+		client_tuple(&k, sk, false);
+		c->peer_local = bpf_map_lookup_elem(&client_tuples, &k) ? PEER_CAPTURED : PEER_OTHER;
+	}
+	return c->peer_local == PEER_CAPTURED;
 }

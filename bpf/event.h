@@ -36,6 +36,7 @@ enum data_flags {
 	FLAG_NO_PAYLOAD = 1, /* sendfile: the bytes never passed through user memory */
 	FLAG_TLS = 2,        /* plaintext a TLS library read or wrote on the connection */
 	FLAG_SEQ = 4,        /* seq holds the TCP sequence number of the first byte */
+	FLAG_PEER_CAPTURED = 8, /* a server's connection whose client is a captured process here */
 };
 
 /* Header of EVENT_DATA and EVENT_CLOSE records; for data, `captured` payload

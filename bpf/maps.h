@@ -37,7 +37,13 @@ struct conn_state {
 	__u8 tuple_sent; /* user space has this connection's addresses */
 	__u16 lost;      /* records dropped since the last one sent, saturating */
 	__u8 last_dir;   /* direction of the latest data record, sent or dropped */
-	__u8 _pad;
+	__u8 peer_local; /* server: enum peer_local, whether its client is captured here */
+};
+
+enum peer_local {
+	PEER_UNKNOWN = 0,
+	PEER_CAPTURED = 1, /* the client end is a connection of a captured process of this node */
+	PEER_OTHER = 2,
 };
 
 /* conns: struct sock address -> conn_state.
@@ -72,6 +78,29 @@ struct {
 	__type(key, __u32);
 	__type(value, struct go_layout);
 } go_layouts SEC(".maps");
+
+/* A connection as its client sees it; addresses as IPv6, IPv4 ones mapped
+ * (::ffff:a.b.c.d), so a dual-stack server finds an IPv4 client. */
+struct tuple_key {
+	__u8 client[16];
+	__u8 server[16];
+	__u16 client_port;
+	__u16 server_port;
+	__u32 _pad;
+};
+
+/* client_tuples: connections captured processes opened, by tuple.
+ * Inserted when a selected process connects, so before any byte of the
+ * connection is written; deleted by on_sock_state when the socket reaches
+ * TCP_CLOSE. An LRU, so missed ends are evicted. The server end of a
+ * connection on this node looks itself up here once, to know whether its
+ * client's records are to come (see context.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_CONNS);
+	__type(key, struct tuple_key);
+	__type(value, __u8);
+} client_tuples SEC(".maps");
 
 /* events: every record for user space. Size set by user space before load;
  * producers never block: a full buffer drops the record and counts it. */

@@ -37,6 +37,8 @@ static __always_inline void emit_data(void *ctx, struct sock *sk, struct conn_st
 		e->seq = stream_seq(sk, dir, len);
 		e->flags |= FLAG_SEQ;
 	}
+	if (dir == DIR_INGRESS && peer_captured(c, sk))
+		e->flags |= FLAG_PEER_CAPTURED;
 	e->ts_ns = bpf_ktime_get_ns();
 	if (!c->tuple_sent || e->ts_ns - c->last_ns > TUPLE_REFRESH_NS)
 		fill_tuple(e, sk);

@@ -67,6 +67,8 @@ func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 		Goroutine: ev.Goid,
 		Seq:       ev.Seq,
 		HasSeq:    ev.Flags&tracer.FlagSeq != 0,
+
+		PeerCaptured: ev.Flags&tracer.FlagPeerCaptured != 0,
 	}
 	h.engine.tracker.Segment(&h.seg)
 }

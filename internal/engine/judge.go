@@ -47,6 +47,7 @@ func (e *Engine) decide(t *tracer.Tracer, pid uint32) {
 // could be read is described from what execve was given.
 func (e *Engine) execed(t *tracer.Tracer, pid uint32, path string, argv []string) {
 	delete(e.forks, pid)
+	e.traceExited(pid) // its requests were the old program's
 	p, err := e.registry.Refresh(pid)
 	if err != nil {
 		p = discovery.ProcessFromExec(pid, path, argv)

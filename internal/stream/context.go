@@ -29,7 +29,7 @@ func (sh *shared) startSpan(c *conn, s *Segment, st *spanStart) *tracectx.Span {
 		Server: st.server, Multiplexed: st.multiplexed, Offered: st.offered,
 		PID: s.PID, Conn: s.ConnID, Thread: s.Thread, Goroutine: s.Goroutine,
 		ClientPort: client.Port(), Seq: st.seq, HasSeq: st.hasSeq && client.IsValid() && !c.tls,
-		Time: st.at, TraceParent: st.traceParent, TraceState: st.traceState,
+		Time: st.at, TraceParent: st.traceParent, TraceState: st.traceState, ClientHere: s.PeerCaptured,
 	}
 	return sh.links.Start(&sh.req)
 }

@@ -58,4 +58,8 @@ type Segment struct {
 	// (never for TLS plaintext).
 	Seq    uint32
 	HasSeq bool
+	// PeerCaptured says the connection's client end is a connection of a
+	// captured process of this node (server connections only): its
+	// records of each request are to come, if not read yet.
+	PeerCaptured bool
 }

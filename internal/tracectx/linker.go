@@ -54,6 +54,10 @@ type Request struct {
 	// look for it: false for protocols whose server side makes no span
 	// (databases), so they fill no table.
 	Offered bool
+	// ClientHere says a server request's client is a captured process of
+	// this node, whose record of the request may come after this one: the
+	// request waits for it (Grace) when it is not there yet.
+	ClientHere bool
 	// TraceParent and TraceState are the request's W3C fields, as sent.
 	TraceParent, TraceState []byte
 }
@@ -115,8 +119,16 @@ func NewLinker() *Linker {
 // SetPolicy sets how process pid's client calls find their requests.
 func (l *Linker) SetPolicy(pid uint32, p Policy) { l.policies[pid] = p }
 
-// Forget drops what is known of process pid, which exited.
-func (l *Linker) Forget(pid uint32) { delete(l.policies, pid) }
+// Forget drops what is known of process pid, which exited: a process that
+// reuses its id (and so its main thread's) must not find its requests.
+func (l *Linker) Forget(pid uint32) {
+	delete(l.policies, pid)
+	for key := range l.active {
+		if key.pid == pid {
+			delete(l.active, key)
+		}
+	}
+}
 
 // Handoff records that goroutine g of process pid has the next request
 // written on connection conn written for it by another goroutine.
@@ -160,6 +172,8 @@ func (l *Linker) startServer(sp *Span, r *Request, hasParent bool) {
 	case seen:
 		delete(l.clients, key)
 		l.linkWire(sp, client, hasParent)
+	case !hasParent && !r.ClientHere:
+		sp.root(RootNoClient)
 	case !hasParent:
 		sp.root(RootNoClient) // unless its client comes
 		sp.waitUntil, sp.wire = r.Time+Grace, key

@@ -25,7 +25,7 @@ func newFixture(t *testing.T) *fixture {
 // exec, whose client port and first byte are port and seq.
 func (f *fixture) server(pid uint32, conn uint64, exec uint64, port uint16, seq uint32, at uint64) *Span {
 	return f.l.Start(&Request{Server: true, PID: pid, Conn: conn, Thread: uint32(exec), Goroutine: exec,
-		ClientPort: port, Seq: seq, HasSeq: true, Time: at, Offered: true})
+		ClientPort: port, Seq: seq, HasSeq: true, Time: at, Offered: true, ClientHere: true})
 }
 
 func (f *fixture) client(pid uint32, conn uint64, exec uint64, port uint16, seq uint32, at uint64) *Span {
@@ -107,6 +107,16 @@ func TestServerWithoutClientBecomesRootAfterGrace(t *testing.T) {
 	c := f.client(1, 10, 100, 40000, 5000, 1*ms)
 	if f.resolve(c, 200*ms).TraceID == f.resolve(s, 200*ms).TraceID {
 		t.Error("a late client joined a server already sent as a root")
+	}
+}
+
+func TestServerWhoseClientIsElsewhereDoesNotWait(t *testing.T) {
+	f := newFixture(t)
+	s := f.l.Start(&Request{Server: true, PID: 2, Conn: 20, Goroutine: 7, ClientPort: 40000, Seq: 5000, HasSeq: true, Time: 1 * ms})
+	f.wantRoot(f.resolve(s, 1*ms))
+	f.wantReason(RootNoClient, 1)
+	if len(f.l.servers) != 0 {
+		t.Errorf("%d servers wait for a client that is not on this node", len(f.l.servers))
 	}
 }
 
@@ -267,4 +277,13 @@ func TestClientTableIsBounded(t *testing.T) {
 	if len(f.l.clients) > maxClients {
 		t.Errorf("%d clients waiting, bound %d", len(f.l.clients), maxClients)
 	}
+}
+
+func TestExitedProcessLeavesNoContextToItsPIDsNextOwner(t *testing.T) {
+	f := newFixture(t)
+	f.server(1, 20, 1, 40000, 5000, 1*ms) // never answered: the process died
+	f.l.Forget(1)
+	f.l.SetPolicy(1, PolicyThread) // a new program with the same pid
+	c := f.client(1, 21, 1, 41000, 9000, 2*ms)
+	f.wantRoot(f.resolve(c, 2*ms))
 }

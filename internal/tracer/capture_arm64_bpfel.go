@@ -55,7 +55,7 @@ type captureConnState struct {
 	TupleSent uint8
 	Lost      uint16
 	LastDir   uint8
-	Pad       uint8
+	PeerLocal uint8
 }
 
 type captureCounter uint32
@@ -72,9 +72,10 @@ const (
 type captureDataFlags uint32
 
 const (
-	captureDataFlagsFLAG_NO_PAYLOAD captureDataFlags = 1
-	captureDataFlagsFLAG_TLS        captureDataFlags = 2
-	captureDataFlagsFLAG_SEQ        captureDataFlags = 4
+	captureDataFlagsFLAG_NO_PAYLOAD    captureDataFlags = 1
+	captureDataFlagsFLAG_TLS           captureDataFlags = 2
+	captureDataFlagsFLAG_SEQ           captureDataFlags = 4
+	captureDataFlagsFLAG_PEER_CAPTURED captureDataFlags = 8
 )
 
 type captureDataRecord struct {
@@ -165,6 +166,15 @@ type captureTlsHandleKey struct {
 	Handle uint64
 }
 
+type captureTupleKey struct {
+	_          structs.HostLayout
+	Client     [16]uint8
+	Server     [16]uint8
+	ClientPort uint16
+	ServerPort uint16
+	Pad        uint32
+}
+
 type captureVerdict uint32
 
 const (
@@ -178,6 +188,7 @@ const (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	captureMapClientTuples       = "client_tuples"
 	captureMapConns              = "conns"
 	captureMapCounters           = "counters"
 	captureMapEvents             = "events"
@@ -291,15 +302,16 @@ type captureProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type captureMapSpecs struct {
-	Conns       *ebpf.MapSpec `ebpf:"conns"`
-	Counters    *ebpf.MapSpec `ebpf:"counters"`
-	Events      *ebpf.MapSpec `ebpf:"events"`
-	GoLayouts   *ebpf.MapSpec `ebpf:"go_layouts"`
-	PerfEvents  *ebpf.MapSpec `ebpf:"perf_events"`
-	PidVerdicts *ebpf.MapSpec `ebpf:"pid_verdicts"`
-	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
-	TlsCalls    *ebpf.MapSpec `ebpf:"tls_calls"`
-	TlsHandles  *ebpf.MapSpec `ebpf:"tls_handles"`
+	ClientTuples *ebpf.MapSpec `ebpf:"client_tuples"`
+	Conns        *ebpf.MapSpec `ebpf:"conns"`
+	Counters     *ebpf.MapSpec `ebpf:"counters"`
+	Events       *ebpf.MapSpec `ebpf:"events"`
+	GoLayouts    *ebpf.MapSpec `ebpf:"go_layouts"`
+	PerfEvents   *ebpf.MapSpec `ebpf:"perf_events"`
+	PidVerdicts  *ebpf.MapSpec `ebpf:"pid_verdicts"`
+	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
+	TlsCalls     *ebpf.MapSpec `ebpf:"tls_calls"`
+	TlsHandles   *ebpf.MapSpec `ebpf:"tls_handles"`
 }
 
 // captureVariableSpecs contains global variables before they are loaded into the kernel.
@@ -346,19 +358,21 @@ func (o *captureObjects) Close() error {
 //
 // It can be passed to loadCaptureObjects or ebpf.CollectionSpec.LoadAndAssign.
 type captureMaps struct {
-	Conns       *ebpf.Map `ebpf:"conns"`
-	Counters    *ebpf.Map `ebpf:"counters"`
-	Events      *ebpf.Map `ebpf:"events"`
-	GoLayouts   *ebpf.Map `ebpf:"go_layouts"`
-	PerfEvents  *ebpf.Map `ebpf:"perf_events"`
-	PidVerdicts *ebpf.Map `ebpf:"pid_verdicts"`
-	Scratch     *ebpf.Map `ebpf:"scratch"`
-	TlsCalls    *ebpf.Map `ebpf:"tls_calls"`
-	TlsHandles  *ebpf.Map `ebpf:"tls_handles"`
+	ClientTuples *ebpf.Map `ebpf:"client_tuples"`
+	Conns        *ebpf.Map `ebpf:"conns"`
+	Counters     *ebpf.Map `ebpf:"counters"`
+	Events       *ebpf.Map `ebpf:"events"`
+	GoLayouts    *ebpf.Map `ebpf:"go_layouts"`
+	PerfEvents   *ebpf.Map `ebpf:"perf_events"`
+	PidVerdicts  *ebpf.Map `ebpf:"pid_verdicts"`
+	Scratch      *ebpf.Map `ebpf:"scratch"`
+	TlsCalls     *ebpf.Map `ebpf:"tls_calls"`
+	TlsHandles   *ebpf.Map `ebpf:"tls_handles"`
 }
 
 func (m *captureMaps) Close() error {
 	return _CaptureClose(
+		m.ClientTuples,
 		m.Conns,
 		m.Counters,
 		m.Events,

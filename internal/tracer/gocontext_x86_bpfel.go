@@ -23,7 +23,7 @@ type gocontextConnState struct {
 	TupleSent uint8
 	Lost      uint16
 	LastDir   uint8
-	Pad       uint8
+	PeerLocal uint8
 }
 
 type gocontextDataRecord struct {
@@ -72,10 +72,20 @@ type gocontextHandoffEvent struct {
 	Goid   uint64
 }
 
+type gocontextTupleKey struct {
+	_          structs.HostLayout
+	Client     [16]uint8
+	Server     [16]uint8
+	ClientPort uint16
+	ServerPort uint16
+	Pad        uint32
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	gocontextMapClientTuples       = "client_tuples"
 	gocontextMapConns              = "conns"
 	gocontextMapCounters           = "counters"
 	gocontextMapEvents             = "events"
@@ -137,13 +147,14 @@ type gocontextProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type gocontextMapSpecs struct {
-	Conns       *ebpf.MapSpec `ebpf:"conns"`
-	Counters    *ebpf.MapSpec `ebpf:"counters"`
-	Events      *ebpf.MapSpec `ebpf:"events"`
-	GoLayouts   *ebpf.MapSpec `ebpf:"go_layouts"`
-	PerfEvents  *ebpf.MapSpec `ebpf:"perf_events"`
-	PidVerdicts *ebpf.MapSpec `ebpf:"pid_verdicts"`
-	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
+	ClientTuples *ebpf.MapSpec `ebpf:"client_tuples"`
+	Conns        *ebpf.MapSpec `ebpf:"conns"`
+	Counters     *ebpf.MapSpec `ebpf:"counters"`
+	Events       *ebpf.MapSpec `ebpf:"events"`
+	GoLayouts    *ebpf.MapSpec `ebpf:"go_layouts"`
+	PerfEvents   *ebpf.MapSpec `ebpf:"perf_events"`
+	PidVerdicts  *ebpf.MapSpec `ebpf:"pid_verdicts"`
+	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
 }
 
 // gocontextVariableSpecs contains global variables before they are loaded into the kernel.
@@ -174,17 +185,19 @@ func (o *gocontextObjects) Close() error {
 //
 // It can be passed to loadGocontextObjects or ebpf.CollectionSpec.LoadAndAssign.
 type gocontextMaps struct {
-	Conns       *ebpf.Map `ebpf:"conns"`
-	Counters    *ebpf.Map `ebpf:"counters"`
-	Events      *ebpf.Map `ebpf:"events"`
-	GoLayouts   *ebpf.Map `ebpf:"go_layouts"`
-	PerfEvents  *ebpf.Map `ebpf:"perf_events"`
-	PidVerdicts *ebpf.Map `ebpf:"pid_verdicts"`
-	Scratch     *ebpf.Map `ebpf:"scratch"`
+	ClientTuples *ebpf.Map `ebpf:"client_tuples"`
+	Conns        *ebpf.Map `ebpf:"conns"`
+	Counters     *ebpf.Map `ebpf:"counters"`
+	Events       *ebpf.Map `ebpf:"events"`
+	GoLayouts    *ebpf.Map `ebpf:"go_layouts"`
+	PerfEvents   *ebpf.Map `ebpf:"perf_events"`
+	PidVerdicts  *ebpf.Map `ebpf:"pid_verdicts"`
+	Scratch      *ebpf.Map `ebpf:"scratch"`
 }
 
 func (m *gocontextMaps) Close() error {
 	return _GocontextClose(
+		m.ClientTuples,
 		m.Conns,
 		m.Counters,
 		m.Events,

@@ -28,6 +28,9 @@ const (
 	// FlagSeq says ConnEvent.Seq holds the TCP sequence number of the
 	// record's first byte.
 	FlagSeq = uint8(captureDataFlagsFLAG_SEQ)
+	// FlagPeerCaptured marks records of a server connection whose client
+	// end is a connection of a captured process of this node.
+	FlagPeerCaptured = uint8(captureDataFlagsFLAG_PEER_CAPTURED)
 
 	// VerdictPendingFork is the verdict of a child forked by a process that
 	// waited for judgement, until it is judged or execs; fork records

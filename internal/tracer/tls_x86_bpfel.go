@@ -23,7 +23,7 @@ type tlsConnState struct {
 	TupleSent uint8
 	Lost      uint16
 	LastDir   uint8
-	Pad       uint8
+	PeerLocal uint8
 }
 
 type tlsDataRecord struct {
@@ -86,10 +86,20 @@ type tlsTlsHandleKey struct {
 	Handle uint64
 }
 
+type tlsTupleKey struct {
+	_          structs.HostLayout
+	Client     [16]uint8
+	Server     [16]uint8
+	ClientPort uint16
+	ServerPort uint16
+	Pad        uint32
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	tlsMapClientTuples       = "client_tuples"
 	tlsMapConns              = "conns"
 	tlsMapCounters           = "counters"
 	tlsMapEvents             = "events"
@@ -175,15 +185,16 @@ type tlsProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type tlsMapSpecs struct {
-	Conns       *ebpf.MapSpec `ebpf:"conns"`
-	Counters    *ebpf.MapSpec `ebpf:"counters"`
-	Events      *ebpf.MapSpec `ebpf:"events"`
-	GoLayouts   *ebpf.MapSpec `ebpf:"go_layouts"`
-	PerfEvents  *ebpf.MapSpec `ebpf:"perf_events"`
-	PidVerdicts *ebpf.MapSpec `ebpf:"pid_verdicts"`
-	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
-	TlsCalls    *ebpf.MapSpec `ebpf:"tls_calls"`
-	TlsHandles  *ebpf.MapSpec `ebpf:"tls_handles"`
+	ClientTuples *ebpf.MapSpec `ebpf:"client_tuples"`
+	Conns        *ebpf.MapSpec `ebpf:"conns"`
+	Counters     *ebpf.MapSpec `ebpf:"counters"`
+	Events       *ebpf.MapSpec `ebpf:"events"`
+	GoLayouts    *ebpf.MapSpec `ebpf:"go_layouts"`
+	PerfEvents   *ebpf.MapSpec `ebpf:"perf_events"`
+	PidVerdicts  *ebpf.MapSpec `ebpf:"pid_verdicts"`
+	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
+	TlsCalls     *ebpf.MapSpec `ebpf:"tls_calls"`
+	TlsHandles   *ebpf.MapSpec `ebpf:"tls_handles"`
 }
 
 // tlsVariableSpecs contains global variables before they are loaded into the kernel.
@@ -216,19 +227,21 @@ func (o *tlsObjects) Close() error {
 //
 // It can be passed to loadTlsObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tlsMaps struct {
-	Conns       *ebpf.Map `ebpf:"conns"`
-	Counters    *ebpf.Map `ebpf:"counters"`
-	Events      *ebpf.Map `ebpf:"events"`
-	GoLayouts   *ebpf.Map `ebpf:"go_layouts"`
-	PerfEvents  *ebpf.Map `ebpf:"perf_events"`
-	PidVerdicts *ebpf.Map `ebpf:"pid_verdicts"`
-	Scratch     *ebpf.Map `ebpf:"scratch"`
-	TlsCalls    *ebpf.Map `ebpf:"tls_calls"`
-	TlsHandles  *ebpf.Map `ebpf:"tls_handles"`
+	ClientTuples *ebpf.Map `ebpf:"client_tuples"`
+	Conns        *ebpf.Map `ebpf:"conns"`
+	Counters     *ebpf.Map `ebpf:"counters"`
+	Events       *ebpf.Map `ebpf:"events"`
+	GoLayouts    *ebpf.Map `ebpf:"go_layouts"`
+	PerfEvents   *ebpf.Map `ebpf:"perf_events"`
+	PidVerdicts  *ebpf.Map `ebpf:"pid_verdicts"`
+	Scratch      *ebpf.Map `ebpf:"scratch"`
+	TlsCalls     *ebpf.Map `ebpf:"tls_calls"`
+	TlsHandles   *ebpf.Map `ebpf:"tls_handles"`
 }
 
 func (m *tlsMaps) Close() error {
 	return _TlsClose(
+		m.ClientTuples,
 		m.Conns,
 		m.Counters,
 		m.Events,
