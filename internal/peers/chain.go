@@ -3,6 +3,7 @@ package peers
 import (
 	"strconv"
 	"testing"
+	"time"
 )
 
 // The trace-chain tests run a request through three runtimes on the node:
@@ -67,11 +68,11 @@ func NodeLeafServer(t testing.TB) *Server {
 }
 
 // ChainService runs cmd/chainsvc, built without cgo, on a free port: it
-// queries PostgreSQL at dsn and calls nodeBase; ticks background calls
-// follow the first request.
-func ChainService(t testing.TB, dsn, nodeBase string, ticks int) *Server {
+// queries PostgreSQL at dsn and calls nodeBase; ticks background calls,
+// one every tickEvery, follow the first request.
+func ChainService(t testing.TB, dsn, nodeBase string, ticks int, tickEvery time.Duration) *Server {
 	t.Helper()
 	exe := buildGoProgram(t, "chainsvc", "CGO_ENABLED=0")
 	port := FreePort(t)
-	return Start(t, port, exe, "-ticks", strconv.Itoa(ticks), "127.0.0.1:"+strconv.Itoa(port), dsn, nodeBase)
+	return Start(t, port, exe, "-ticks", strconv.Itoa(ticks), "-tick-every", tickEvery.String(), "127.0.0.1:"+strconv.Itoa(port), dsn, nodeBase)
 }

@@ -43,12 +43,12 @@ import (
 // per request; "external" the incoming traceparent; "ticks" that the
 // background calls are roots parenting node's spans.
 func TestTraceChainAcrossRuntimes(t *testing.T) {
-	const requests, workers, ticks = 40, 4, 40
+	const requests, workers, ticks, tickEvery = 40, 4, 60, 20 * time.Millisecond
 	c := startCapture(t, nil, "*/curl", "*python3*", peers.GoProgramGlob(), "*/node")
 	pg := peers.Postgres(t)
 	node := peers.NodeLeafServer(t)
 	svc := peers.ChainService(t, "postgres://postgres@127.0.0.1:"+strconv.Itoa(pg.Port)+"/postgres?sslmode=disable",
-		"http://127.0.0.1:"+strconv.Itoa(node.Port), ticks)
+		"http://127.0.0.1:"+strconv.Itoa(node.Port), ticks, tickEvery)
 	python := peers.PythonChainServer(t, "http://127.0.0.1:"+strconv.Itoa(svc.Port))
 	ch := chain{python: python, svc: svc, node: node, pg: pg}
 
@@ -127,6 +127,8 @@ func driveChain(t *testing.T, port, requests, workers int) map[int]externalConte
 		e.state = "chain=" + strconv.Itoa(i)
 		external[i] = e
 	}
+	began := time.Now()
+	defer func() { t.Logf("%d requests took %v", requests, time.Since(began).Round(time.Millisecond)) }()
 	next := make(chan int)
 	go func() {
 		for i := range requests {
@@ -302,6 +304,16 @@ func (ch chain) checkSpans(t *testing.T, idx map[chainKey][]tspan, unexpected []
 	}
 	count(roleGoTick, ticks)
 	count(roleNodeTick, ticks)
+	var leaves, tickCalls []tspan
+	for k, spans := range idx {
+		switch k.role {
+		case roleGoClient:
+			leaves = append(leaves, spans...)
+		case roleGoTick:
+			tickCalls = append(tickCalls, spans...)
+		}
+	}
+	t.Logf("Go client: at most %d calls in flight at once; %d background calls overlapped a request's call", maxInFlight(append(leaves, tickCalls...)), ticksAmong(leaves, tickCalls))
 	for k, spans := range idx {
 		limit := requests
 		if k.role == roleGoTick || k.role == roleNodeTick {
@@ -433,4 +445,19 @@ func (ch chain) checkTicks(t *testing.T, links *linkTally, idx map[chainKey][]ts
 		}
 	}
 	tally.report(t)
+}
+
+// ticksAmong counts the background calls made while a request's call was
+// in flight through the same pool.
+func ticksAmong(leaves, ticks []tspan) int {
+	n := 0
+	for _, tick := range ticks {
+		for _, l := range leaves {
+			if tick.start.Before(l.end) && l.start.Before(tick.end) {
+				n++
+				break
+			}
+		}
+	}
+	return n
 }

@@ -115,6 +115,20 @@ func (l *linkTally) edgeTo(hop, who string, child tspan, traceID pcommon.TraceID
 	l.edge(hop, who, child, tspan{traceID: traceID, spanID: want})
 }
 
+// missingEdge counts an edge whose child has no parent.
+func (l *linkTally) missingEdge(hop, who string) {
+	h := l.hop(hop, false)
+	h.edges++
+	h.missing = append(h.missing, who)
+}
+
+// wrongEdge counts an edge whose child has a wrong parent, as why says.
+func (l *linkTally) wrongEdge(hop, why string) {
+	h := l.hop(hop, false)
+	h.edges++
+	h.wrong = append(h.wrong, why)
+}
+
 // root checks that s has no parent.
 func (l *linkTally) root(hop, who string, s tspan) {
 	h := l.hop(hop, true)
