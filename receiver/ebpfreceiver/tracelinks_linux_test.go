@@ -191,3 +191,37 @@ func firstOf(v []string, n int) []string {
 	}
 	return append(v[:n:n], fmt.Sprintf("... %d more", len(v)-n))
 }
+
+// TestLinkTally checks the tally the trace-context tests report with: a
+// right edge, a missing one, a wrong one named by its parent's label, a
+// right parent in another trace, and roots.
+func TestLinkTally(t *testing.T) {
+	mk := func(trace byte, id, parent byte, name string) tspan {
+		s := tspan{span: span{name: name}}
+		s.traceID[0], s.spanID[0] = trace, id
+		if parent != 0 {
+			s.parentID[0] = parent
+		}
+		return s
+	}
+	client, other := mk(1, 1, 0, "client"), mk(2, 2, 0, "other")
+	all := []tspan{client, other, mk(1, 3, 1, "right"), mk(1, 4, 0, "orphan"), mk(1, 5, 2, "misled"), mk(3, 6, 1, "stray")}
+	l := newLinkTally(all, func(s tspan) string { return s.name })
+	for _, s := range all[2:] {
+		l.edge("server -> client", s.name, s, client)
+	}
+	l.root("client (root)", "client", client)
+	l.root("client (root)", "right", all[2])
+	h := l.hops["server -> client"]
+	if h.edges != 4 || h.linked != 1 || fmt.Sprint(h.missing) != "[orphan]" ||
+		fmt.Sprint(h.wrong) != "[misled: parent is other, want client]" || len(h.wrongTrace) != 1 {
+		t.Errorf("edges %d linked %d missing %v wrong %v wrong trace %v", h.edges, h.linked, h.missing, h.wrong, h.wrongTrace)
+	}
+	r := l.hops["client (root)"]
+	if r.edges != 2 || r.linked != 1 || fmt.Sprint(r.wrong) != "[right: parent is client, want none]" {
+		t.Errorf("roots: edges %d linked %d wrong %v", r.edges, r.linked, r.wrong)
+	}
+	if linked, edges := l.totals(); linked != 1 || edges != 4 {
+		t.Errorf("totals %d/%d, want 1/4 (roots apart)", linked, edges)
+	}
+}
