@@ -304,16 +304,7 @@ func (ch chain) checkSpans(t *testing.T, idx map[chainKey][]tspan, unexpected []
 	}
 	count(roleGoTick, ticks)
 	count(roleNodeTick, ticks)
-	var leaves, tickCalls []tspan
-	for k, spans := range idx {
-		switch k.role {
-		case roleGoClient:
-			leaves = append(leaves, spans...)
-		case roleGoTick:
-			tickCalls = append(tickCalls, spans...)
-		}
-	}
-	t.Logf("Go client: at most %d calls in flight at once; %d background calls overlapped a request's call", maxInFlight(append(leaves, tickCalls...)), ticksAmong(leaves, tickCalls))
+	logPoolSharing(t, idx)
 	for k, spans := range idx {
 		limit := requests
 		if k.role == roleGoTick || k.role == roleNodeTick {
@@ -445,6 +436,22 @@ func (ch chain) checkTicks(t *testing.T, links *linkTally, idx map[chainKey][]ts
 		}
 	}
 	tally.report(t)
+}
+
+// logPoolSharing tells how much the Go service's requests and background
+// calls overlapped on their shared pool.
+func logPoolSharing(t *testing.T, idx map[chainKey][]tspan) {
+	var leaves, ticks []tspan
+	for k, spans := range idx {
+		switch k.role {
+		case roleGoClient:
+			leaves = append(leaves, spans...)
+		case roleGoTick:
+			ticks = append(ticks, spans...)
+		}
+	}
+	t.Logf("Go client: at most %d calls in flight at once; %d background calls overlapped a request's call",
+		maxInFlight(append(leaves, ticks...)), ticksAmong(leaves, ticks))
 }
 
 // ticksAmong counts the background calls made while a request's call was
