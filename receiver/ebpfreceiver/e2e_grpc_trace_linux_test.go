@@ -5,6 +5,7 @@ package ebpfreceiver
 import (
 	"encoding/binary"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -30,20 +31,29 @@ import (
 // parent, and every SayHello server span a SayHello client span that
 // encloses it in time and parents no other server span.
 //
+// A third run repeats the grpc-go one with a traceparent in the metadata
+// of every fourth call, as an application with an SDK sends it: that
+// call's client span keeps the application's ids and the server span joins
+// its trace, on a connection whose HPACK tables other calls share.
+//
 // Subtests per client: "spans" (every call once on each side, over one
-// connection; passes without trace context) and "links".
+// connection; passes without trace context), "links", and "external" for
+// the calls with a traceparent.
 func TestGRPCStreamsParentedPerStream(t *testing.T) {
 	const calls = 40
-	t.Run("grpc-go", func(t *testing.T) {
+	grpcGo := func(t *testing.T, every int) {
 		client := peers.GRPCProgram(t, "./cmd/streamclient")
 		c := startCapture(t, nil, peers.GRPCProgramGlob())
 		srv := startGreeter(t)
-		out, err := peers.RunStatus(t, client, "-addr", "127.0.0.1:"+strconv.Itoa(srv.Port), "-n", strconv.Itoa(calls), "-c", "8")
+		out, err := peers.RunStatus(t, client, "-addr", "127.0.0.1:"+strconv.Itoa(srv.Port), "-n", strconv.Itoa(calls), "-c", "8",
+			"-traceparent-every", strconv.Itoa(every))
 		if err != nil || strings.Count(out, "\n") != calls {
 			t.Fatalf("streamclient: %v\n%s", err, out)
 		}
-		checkStreams(t, c, srv, "streamclient", calls)
-	})
+		checkStreams(t, c, srv, "streamclient", calls, streamTraceparents(calls, every))
+	}
+	t.Run("grpc-go", func(t *testing.T) { grpcGo(t, 0) })
+	t.Run("grpc-go-traceparent", func(t *testing.T) { grpcGo(t, 4) })
 	t.Run("h2load", func(t *testing.T) {
 		h2load := "/usr/bin/h2load"
 		privtest.RequireTool(t, h2load)
@@ -59,8 +69,23 @@ func TestGRPCStreamsParentedPerStream(t *testing.T) {
 		if !strings.Contains(out, fmt.Sprintf("%d succeeded", calls)) {
 			t.Fatalf("h2load:\n%s", out)
 		}
-		checkStreams(t, c, srv, "h2load", calls)
+		checkStreams(t, c, srv, "h2load", calls, nil)
 	})
+}
+
+// streamTraceparents are the contexts streamclient -traceparent-every
+// every sends, by call.
+func streamTraceparents(calls, every int) map[int]externalContext {
+	out := map[int]externalContext{}
+	for i := 0; every > 0 && i < calls; i += every {
+		var e externalContext
+		e.traceID[0], e.traceID[1] = 0x5e, 0xed
+		binary.BigEndian.PutUint64(e.traceID[8:], uint64(i+1))
+		e.spanID[0], e.spanID[1] = 0x5e, 0xed
+		binary.BigEndian.PutUint16(e.spanID[6:], uint16(i+1))
+		out[i] = e
+	}
+	return out
 }
 
 // streamMethod is the method of call i.
@@ -136,8 +161,9 @@ func collectStreams(c *captured, srv *peers.Server, clientName string, calls int
 }
 
 // checkStreams checks the spans of calls concurrent calls made by the
-// client named clientName (its service.name contains it) to srv.
-func checkStreams(t *testing.T, c *captured, srv *peers.Server, clientName string, calls int) {
+// client named clientName (its service.name contains it) to srv, external
+// holding the traceparents some calls carried.
+func checkStreams(t *testing.T, c *captured, srv *peers.Server, clientName string, calls int, external map[int]externalContext) {
 	t.Helper()
 	g := collectStreams(c, srv, clientName, calls)
 	t.Run("spans", func(t *testing.T) {
@@ -153,6 +179,44 @@ func checkStreams(t *testing.T, c *captured, srv *peers.Server, clientName strin
 		t.Logf("%s: at most %d calls in flight at once", clientName, maxInFlight(g.client))
 	})
 	t.Run("links", func(t *testing.T) { checkStreamLinks(t, g, clientName) })
+	if len(external) > 0 {
+		t.Run("external", func(t *testing.T) { checkStreamExternal(t, g, external) })
+	}
+}
+
+// checkStreamExternal checks the calls that carried a traceparent: the
+// client span keeps its ids, and the server span of the call (found by its
+// method, or for SayHello by the trace id) has it as parent.
+func checkStreamExternal(t *testing.T, g grpcStreams, external map[int]externalContext) {
+	links := &linkTally{names: g.labels, hops: map[string]*hopTally{}}
+	const hop = "greeter SERVER -> traceparent in metadata"
+	for _, i := range slices.Sorted(maps.Keys(external)) {
+		e, m := external[i], streamMethod(i)
+		adopted := 0
+		for _, s := range g.client {
+			if s.spanID == e.spanID && s.traceID == e.traceID && methodOf(s) == m {
+				adopted++
+			}
+		}
+		if adopted != 1 {
+			t.Errorf("call %d (%s): %d client spans carry the traceparent's ids %s/%s, want 1", i, m, adopted, e.traceID, e.spanID)
+		}
+		var server []tspan
+		for _, s := range g.server {
+			if methodOf(s) == m && (m != sayHello || s.traceID == e.traceID) {
+				server = append(server, s)
+			}
+		}
+		switch {
+		case len(server) == 1:
+			links.edgeTo(hop, fmt.Sprintf("%s (call %d)", g.labels[server[0].spanID], i), server[0], e.traceID, e.spanID)
+		case len(server) == 0:
+			links.missingEdge(hop, fmt.Sprintf("call %d: no greeter SERVER %s in trace %s", i, m, e.traceID))
+		default:
+			links.wrongEdge(hop, fmt.Sprintf("call %d: %d greeter SERVER %s spans in trace %s", i, len(server), m, e.traceID))
+		}
+	}
+	links.report(t)
 }
 
 // checkStreamSpans checks one side: every call exactly once, with the
