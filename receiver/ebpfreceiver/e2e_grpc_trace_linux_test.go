@@ -32,9 +32,10 @@ import (
 // encloses it in time and parents no other server span.
 //
 // A third run repeats the grpc-go one with a traceparent in the metadata
-// of every fourth call, as an application with an SDK sends it: that
-// call's client span keeps the application's ids and the server span joins
-// its trace, on a connection whose HPACK tables other calls share.
+// of every third call (SayHello and Probe alike), as an application with
+// an SDK sends it: that call's client span keeps the application's ids and
+// the server span joins its trace, on a connection whose HPACK tables the
+// other calls share.
 //
 // Subtests per client: "spans" (every call once on each side, over one
 // connection; passes without trace context), "links", and "external" for
@@ -53,7 +54,7 @@ func TestGRPCStreamsParentedPerStream(t *testing.T) {
 		checkStreams(t, c, srv, "streamclient", calls, streamTraceparents(calls, every))
 	}
 	t.Run("grpc-go", func(t *testing.T) { grpcGo(t, 0) })
-	t.Run("grpc-go-traceparent", func(t *testing.T) { grpcGo(t, 4) })
+	t.Run("grpc-go-traceparent", func(t *testing.T) { grpcGo(t, 3) })
 	t.Run("h2load", func(t *testing.T) {
 		h2load := "/usr/bin/h2load"
 		privtest.RequireTool(t, h2load)
