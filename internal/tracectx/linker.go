@@ -194,6 +194,7 @@ func (l *Linker) linkWire(sp, client *Span, hasParent bool) {
 		sp.root(RootAmbiguous)
 	default:
 		sp.link(client)
+		sp.caller = client
 		sp.linked(LinkedWire)
 	}
 }
@@ -225,6 +226,7 @@ func (l *Linker) offer(sp *Span, key wireKey, at uint64) {
 	if server := l.servers[key]; server != nil {
 		delete(l.servers, key)
 		server.link(sp)
+		server.caller = sp
 		server.linked(LinkedWire)
 		return
 	}

@@ -287,3 +287,21 @@ func TestExitedProcessLeavesNoContextToItsPIDsNextOwner(t *testing.T) {
 	c := f.client(1, 21, 1, 41000, 9000, 2*ms)
 	f.wantRoot(f.resolve(c, 2*ms))
 }
+
+func TestClientCallEnclosesItsServersCall(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(1, 10, 100, 40000, 5000, 10*ms)
+	s := f.server(2, 20, 7, 40000, 5000, 9*ms)
+	// The server read before the client's write returned, and wrote its
+	// answer after the client's read returned.
+	if start, end := s.Bounds(9*ms, 20*ms); start != 9*ms || end != 20*ms {
+		t.Errorf("server call moved to %d..%d", start, end)
+	}
+	if start, end := c.Bounds(10*ms, 19*ms); start != 9*ms || end != 20*ms {
+		t.Errorf("client call %d..%d, want it to enclose 9ms..20ms", start, end)
+	}
+	other := f.client(1, 11, 100, 40001, 6000, 10*ms)
+	if start, end := other.Bounds(10*ms, 19*ms); start != 10*ms || end != 19*ms {
+		t.Errorf("a client without a server here moved to %d..%d", start, end)
+	}
+}

@@ -19,6 +19,11 @@ type Span struct {
 	wire      wireKey // where it waits
 	slot      execKey // its process's request context it occupies (server)
 	inSlot    bool
+	// caller, for a server request linked to its client request on this
+	// node, is that client's span until the server's call is sent; the
+	// client's span then stretches over it (calleeStart, calleeEnd).
+	caller                 *Span
+	calleeStart, calleeEnd uint64
 	// outcome is how the parent was found (a Mechanism), or numMechanisms
 	// + the Reason there is none; counted once the span is resolved.
 	outcome uint8
@@ -35,6 +40,26 @@ type Context struct {
 	ParentID SpanID // zero for a root
 	Flags    uint8
 	State    string // tracestate, as received
+}
+
+// Bounds returns the times a call of span s should carry, given the ones
+// its records gave. The times of a call are those of the syscalls' exits,
+// and on one node a server can read a request before the client's write
+// returns, and answer after the client's read returned; the client's call
+// is stretched over the server's, which it encloses in fact. A server's
+// call must be sent before its client's for this: it usually ends first.
+func (s *Span) Bounds(start, end uint64) (uint64, uint64) {
+	if c := s.caller; c != nil {
+		s.caller = nil
+		if c.calleeStart == 0 || start < c.calleeStart {
+			c.calleeStart = start
+		}
+		c.calleeEnd = max(c.calleeEnd, end)
+	}
+	if s.calleeStart != 0 {
+		start, end = min(start, s.calleeStart), max(end, s.calleeEnd)
+	}
+	return start, end
 }
 
 // link makes parent the parent of s.
