@@ -109,7 +109,7 @@ func (s span) int(key string) int64 {
 // and url.path on a server.
 func (s span) url() *url.URL {
 	if s.kind == ptrace.SpanKindServer {
-		return &url.URL{Scheme: s.str("url.scheme"), Path: s.path()}
+		return &url.URL{Scheme: s.str("url.scheme"), Path: s.str("url.path")}
 	}
 	u, err := url.Parse(s.str("url.full"))
 	if err != nil {
