@@ -2,9 +2,10 @@ package discovery
 
 import "unicode/utf8"
 
-// matchGlob reports whether name matches pattern. The syntax is path.Match's
-// ('*', '?', '[...]' classes with ranges and '^' negation, '\' escapes), but
-// no character of name is special: '*' matches any run of characters, '/'
+// matchGlob reports whether name matches pattern, a glob without
+// alternation (see expandGlob). The syntax is path.Match's ('*', '?',
+// '[...]' classes with ranges and '^' negation, '\' escapes; '!' negates a
+// class too, as in shells), but no character of name is special: '*' matches any run of characters, '/'
 // included, and '?' and classes match '/' like any other character. A user
 // thinks of an executable path as one string ("*/python3*" should match
 // /usr/bin/python3.11), not as directory levels matched one by one as
@@ -67,7 +68,7 @@ func matchOne(pattern, name string) (pw, nw int, ok bool) {
 // r and returns the class's length in bytes.
 func matchClass(pattern string, r rune) (width int, ok bool) {
 	i := 1
-	negated := i < len(pattern) && pattern[i] == '^'
+	negated := i < len(pattern) && (pattern[i] == '^' || pattern[i] == '!')
 	if negated {
 		i++
 	}

@@ -12,7 +12,8 @@ import (
 
 // Rule selects processes. Every field that is set must match for the rule to
 // match; a rule with no selecting field set is invalid. Globs are written as
-// for path.Match except that '*' also matches '/' (see matchGlob).
+// for path.Match except that '*' also matches '/' (see matchGlob), '!' also
+// negates a class, and '{a,b}' alternates (see expandGlob).
 type Rule struct {
 	// ExePath is a glob on the resolved executable path: "*/python3*"
 	// matches /usr/bin/python3.11.
@@ -41,6 +42,10 @@ type Rule struct {
 	// OTEL_* environment. They do not take part in matching.
 	ServiceName      string
 	ServiceNamespace string
+
+	// globs are the compiled globs, set when the rule is copied into a
+	// Selector; nil in a rule built elsewhere, which compiles them on use.
+	globs *ruleGlobs
 }
 
 // Validate reports what is wrong with the rule, naming the configuration key
@@ -77,14 +82,21 @@ func (r Rule) selects() bool {
 		r.ContainerID != "" || r.CgroupPath != "" || len(r.Languages) > 0 || r.MinProcessAge != 0
 }
 
-// validateGlob checks a glob's syntax: path.Match checks the whole pattern
-// even when it does not match, and our matcher shares that syntax.
+// validateGlob checks a glob's syntax: its alternations, then each
+// alternative with path.Match, which checks the whole pattern even when it
+// does not match; our matcher shares that syntax.
 func validateGlob(key, pattern string) error {
 	if pattern == "" {
 		return nil
 	}
-	if _, err := path.Match(pattern, ""); err != nil {
+	alternatives, err := expandGlob(pattern)
+	if err != nil {
 		return fmt.Errorf("%s %q: %w", key, pattern, err)
+	}
+	for _, p := range alternatives {
+		if _, err := path.Match(p, ""); err != nil {
+			return fmt.Errorf("%s %q: %w", key, pattern, err)
+		}
 	}
 	return nil
 }
@@ -104,17 +116,17 @@ func (r *Rule) matchesAt(p *call.Process, age time.Duration) time.Duration {
 
 // matches reports whether every field set in r but the age matches p.
 func (r *Rule) matches(p *call.Process) bool {
-	return globMatches(r.ExePath, p.ExecutablePath) &&
-		globMatches(r.CmdArgs, p.CommandLine) &&
+	g := r.globs
+	if g == nil {
+		g = compileRuleGlobs(r)
+	}
+	return g.exePath.matches(p.ExecutablePath) &&
+		g.cmdArgs.matches(p.CommandLine) &&
 		(len(r.OpenPorts) == 0 || anyPortIn(p.ListenPorts, r.OpenPorts)) &&
 		(len(r.PIDs) == 0 || slices.Contains(r.PIDs, p.PID)) &&
-		globMatches(r.ContainerID, p.ContainerID) &&
-		globMatches(r.CgroupPath, p.CgroupPath) &&
+		g.containerID.matches(p.ContainerID) &&
+		g.cgroupPath.matches(p.CgroupPath) &&
 		(len(r.Languages) == 0 || slices.Contains(r.Languages, language(p)))
-}
-
-func globMatches(pattern, s string) bool {
-	return pattern == "" || matchGlob(pattern, s)
 }
 
 // language is p's runtime as a languages rule names it.
@@ -125,10 +137,27 @@ func language(p *call.Process) string {
 	return p.RuntimeName
 }
 
-// clone returns a copy of r that shares no memory with it.
+// clone returns a copy of r that shares no memory with it, its globs
+// compiled.
 func (r Rule) clone() Rule {
+	r.globs = compileRuleGlobs(&r)
 	r.PIDs = slices.Clone(r.PIDs)
 	r.OpenPorts = slices.Clone(r.OpenPorts)
 	r.Languages = slices.Clone(r.Languages)
 	return r
+}
+
+// ruleGlobs holds the compiled globs of a rule.
+type ruleGlobs struct {
+	exePath, cmdArgs, containerID, cgroupPath globSet
+}
+
+// compileRuleGlobs compiles the globs of r.
+func compileRuleGlobs(r *Rule) *ruleGlobs {
+	return &ruleGlobs{
+		exePath:     compileGlob(r.ExePath),
+		cmdArgs:     compileGlob(r.CmdArgs),
+		containerID: compileGlob(r.ContainerID),
+		cgroupPath:  compileGlob(r.CgroupPath),
+	}
 }

@@ -6,7 +6,10 @@
 // direction's byte stream (lengths come from the syscall's byte count, not
 // from the captured prefix, so bodies larger than the capture are skipped
 // exactly), pairs requests with responses and emits one call.Call per
-// exchange. Sessions are per protocol (HTTP/1 today; HTTP/2, PostgreSQL and
-// MySQL plug in at the classifier) and allocate nothing per segment in
-// steady state.
+// exchange. Sessions are per protocol (HTTP/1.x; HTTP/2 with gRPC, whose
+// streams are paired by stream id; PostgreSQL and MySQL/MariaDB client
+// connections, whose statements are described by internal/protocol/sqltext)
+// and allocate nothing per segment in steady state. Connections carried over
+// TLS arrive as plaintext segments from the TLS library probes and take the
+// same path.
 package stream

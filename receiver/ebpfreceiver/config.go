@@ -56,6 +56,11 @@ type Config struct {
 	Traces    TracesConfig    `mapstructure:"traces"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
 	Capture   CaptureConfig   `mapstructure:"capture"`
+	// OptInAttributes switches on attributes the semantic conventions
+	// leave off by default: http.response.body.size, user_agent.original
+	// and url.scheme (HTTP client spans), db.response.returned_rows,
+	// server.address and server.port (rpc.server.call.duration).
+	OptInAttributes []string `mapstructure:"opt_in_attributes"`
 
 	// prevent unkeyed literal initialization
 	_ struct{}
@@ -149,6 +154,7 @@ func (cfg *Config) Validate() error {
 		cfg.Capture.validate(),
 		cfg.DB.validate(),
 		cfg.Routes.validate(),
+		validateOptIn(cfg.OptInAttributes),
 	)
 }
 

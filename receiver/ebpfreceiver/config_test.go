@@ -51,6 +51,7 @@ func TestLoadConfig(t *testing.T) {
 	custom.Traces = TracesConfig{Context: false, BatchSize: 128, FlushInterval: time.Second}
 	custom.Metrics = MetricsConfig{Interval: 30 * time.Second, Temporality: TemporalityDelta, CardinalityLimit: 200}
 	custom.Capture = CaptureConfig{MaxPayloadBytes: 256, BufferSize: 16 << 20, Transport: TransportRingbuf}
+	custom.OptInAttributes = []string{"http.response.body.size", "server.port"}
 
 	intBuffer := createDefaultConfig()
 	intBuffer.Capture.BufferSize = 128 << 10
@@ -127,6 +128,11 @@ func TestValidate(t *testing.T) {
 			`routes::patterns[0]: pattern "users/{id}": must start with /`,
 		}},
 		{"bad_cardinality", []string{"metrics::cardinality_limit: must be at least 1, got 0"}},
+		{"bad_opt_in", []string{
+			`opt_in_attributes[1]: "http.request.body.size" is not an opt-in attribute this receiver adds; ` +
+				"use one of http.response.body.size, user_agent.original, url.scheme, db.response.returned_rows, server.address, server.port",
+			`opt_in_attributes[2]: "url.query" is not an opt-in attribute`,
+		}},
 		{"bad_language", []string{`discovery::instrument::0: languages[1]: "cobol" is not one of [go python node java ruby dotnet other]`}},
 		{"bad_glob", []string{`discovery::instrument::0: exe_path "/usr/bin/[python": syntax error in pattern`}},
 		{"zero_pid", []string{"discovery::instrument::0: pids[1]: 0 is not a process id"}},
@@ -210,4 +216,15 @@ func TestEngineConfig(t *testing.T) {
 		TraceContext:    false,
 	}
 	assert.Equal(t, want, cfg.engineConfig())
+}
+
+func TestParseOptIn(t *testing.T) {
+	assert.Equal(t, optIn{}, parseOptIn(nil), "everything off by default")
+	assert.Equal(t, optIn{httpResponseBodySize: true, rpcServerPort: true},
+		parseOptIn([]string{"http.response.body.size", "server.port"}))
+	all := parseOptIn(optInNames)
+	assert.Equal(t, optIn{
+		httpResponseBodySize: true, clientUserAgent: true, clientURLScheme: true,
+		dbReturnedRows: true, rpcServerAddress: true, rpcServerPort: true,
+	}, all)
 }

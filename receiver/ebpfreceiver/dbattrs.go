@@ -23,6 +23,7 @@ type dbKey struct {
 	operation  string
 	collection string
 	namespace  string
+	summary    string // db.query.summary
 	errorCode  string // error.type and db.response.status_code
 }
 
@@ -38,7 +39,7 @@ func dbSeriesKey(c *call.Call) seriesKey {
 		kind: c.Kind,
 		db: dbKey{
 			system: d.System, operation: d.Operation, collection: d.Collection,
-			namespace: d.Namespace, errorCode: d.ErrorCode,
+			namespace: d.Namespace, summary: d.Summary, errorCode: d.ErrorCode,
 		},
 		server: dbServerOf(c),
 	}
@@ -49,7 +50,7 @@ func (k dbKey) clone() dbKey {
 	return dbKey{
 		system: strings.Clone(k.system), operation: strings.Clone(k.operation),
 		collection: strings.Clone(k.collection), namespace: strings.Clone(k.namespace),
-		errorCode: strings.Clone(k.errorCode),
+		summary: strings.Clone(k.summary), errorCode: strings.Clone(k.errorCode),
 	}
 }
 
@@ -93,7 +94,7 @@ func (s *spanConverter) collectDBAttributes(a *attrList, c *call.Call) {
 	if d.ErrorCode != "" {
 		a.str(string(semconv.DBResponseStatusCodeKey), d.ErrorCode)
 		a.str(string(semconv.ErrorTypeKey), d.ErrorCode)
-	} else if d.Rows >= 0 && d.Operation == dbOperationSelect {
+	} else if s.optIn.dbReturnedRows && d.Rows >= 0 && d.Operation == dbOperationSelect {
 		a.int(string(semconv.DBResponseReturnedRowsKey), d.Rows)
 	}
 	server := dbServerOf(c)
@@ -120,9 +121,10 @@ func (m *metricConverter) dbDataPoints(pm *processMetrics) pmetric.HistogramData
 
 // putDBSeriesAttributes writes the attribute set of a database series.
 func putDBSeriesAttributes(attrs pcommon.Map, k *seriesKey) {
-	attrs.EnsureCapacity(8)
+	attrs.EnsureCapacity(9)
 	attrs.PutStr(string(semconv.DBSystemNameKey), k.db.system)
 	putNonEmpty(attrs, string(semconv.DBOperationNameKey), k.db.operation)
+	putNonEmpty(attrs, string(semconv.DBQuerySummaryKey), k.db.summary)
 	putNonEmpty(attrs, string(semconv.DBCollectionNameKey), k.db.collection)
 	putNonEmpty(attrs, string(semconv.DBNamespaceKey), k.db.namespace)
 	if k.db.errorCode != "" {

@@ -5,10 +5,12 @@ package ebpfreceiver
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -34,6 +36,13 @@ type manifest struct {
 type podSpec struct {
 	HostPID    bool `yaml:"hostPID"`
 	Containers []struct {
+		Env []struct {
+			Name  string `yaml:"name"`
+			Value string `yaml:"value"`
+		} `yaml:"env"`
+		Resources struct {
+			Limits map[string]string `yaml:"limits"`
+		} `yaml:"resources"`
 		SecurityContext struct {
 			Privileged   *bool `yaml:"privileged"`
 			Capabilities struct {
@@ -151,7 +160,51 @@ func TestDaemonSetCollectorConfig(t *testing.T) {
 			}
 		}
 	}
+	for _, pipeline := range []string{"traces", "metrics"} {
+		got, _ := conf.Get("service::pipelines::" + pipeline + "::processors").([]any)
+		if len(got) == 0 || got[0] != "memory_limiter" {
+			t.Errorf("%s pipeline processors %v: want memory_limiter first", pipeline, got)
+		}
+	}
+	if pct, _ := conf.Get("processors::memory_limiter::limit_percentage").(int); pct <= 0 || pct > 90 {
+		t.Errorf("memory_limiter limit_percentage %v: want a percentage of the container limit up to 90", conf.Get("processors::memory_limiter::limit_percentage"))
+	}
 	if ep, _ := conf.Get("exporters::otlp::endpoint").(string); !strings.HasSuffix(ep, ":4317") {
 		t.Errorf("otlp exporter endpoint %q: want a gateway's OTLP/gRPC port", ep)
 	}
+}
+
+// TestDaemonSetGoMemoryLimit checks that GOMEMLIMIT stays at about 80% of
+// the container's memory limit, leaving room for BPF memory charged to the
+// container and for what the Go heap does not count.
+func TestDaemonSetGoMemoryLimit(t *testing.T) {
+	c := ofKind(t, readManifests(t, "daemonset.yaml"), "DaemonSet").Spec.Template.Spec.Containers[0]
+	limit, err := parseMemory(c.Resources.Limits["memory"])
+	if err != nil {
+		t.Fatalf("limits.memory: %v", err)
+	}
+	var goLimit int64
+	for _, e := range c.Env {
+		if e.Name == "GOMEMLIMIT" {
+			if goLimit, err = parseMemory(e.Value); err != nil {
+				t.Fatalf("GOMEMLIMIT: %v", err)
+			}
+		}
+	}
+	if ratio := float64(goLimit) / float64(limit); ratio < 0.75 || ratio > 0.85 {
+		t.Errorf("GOMEMLIMIT is %.0f%% of limits.memory, want 75-85%%", ratio*100)
+	}
+}
+
+// parseMemory reads a memory size as Kubernetes ("512Mi") or GOMEMLIMIT
+// ("410MiB") writes it, in binary units.
+func parseMemory(s string) (int64, error) {
+	s = strings.TrimSuffix(s, "B")
+	for suffix, unit := range map[string]int64{"Ki": 1 << 10, "Mi": 1 << 20, "Gi": 1 << 30} {
+		if n, ok := strings.CutSuffix(s, suffix); ok {
+			v, err := strconv.ParseInt(n, 10, 64)
+			return v * unit, err
+		}
+	}
+	return 0, fmt.Errorf("%q: want Ki, Mi or Gi units", s)
 }

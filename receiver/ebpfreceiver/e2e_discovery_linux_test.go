@@ -87,7 +87,7 @@ func TestLateProcessesAndPortsAreSelectedWithinASecond(t *testing.T) {
 		time.Sleep(time.Second)
 		peers.Curl(t, "-o", "/dev/null", base+"/a", "-o", "/dev/null", base+"/b")
 		c.waitSpans(t, 2, func(s span) bool {
-			return s.kind == ptrace.SpanKindServer && s.pid == int64(srv.PID) && s.str("url.path") != "/first"
+			return s.kind == ptrace.SpanKindServer && s.pid == int64(srv.PID) && s.path() != "/first"
 		})
 	}
 }
@@ -293,7 +293,7 @@ func TestForkedWorkersAreSelectedWithTheirParent(t *testing.T) {
 	})
 	srv := peers.Start(t, port, "/usr/bin/python3", "-c", forkingServer, strconv.Itoa(port))
 	peers.Curl(t, "-o", "/dev/null", "http://127.0.0.1:"+strconv.Itoa(port)+"/a")
-	spans := c.waitSpans(t, 1, func(s span) bool { return s.kind == ptrace.SpanKindServer && s.str("url.path") == "/a" })
+	spans := c.waitSpans(t, 1, func(s span) bool { return s.kind == ptrace.SpanKindServer && s.path() == "/a" })
 	if spans[0].pid == int64(srv.PID) {
 		t.Errorf("the request was served by the parent %d, not a forked worker", srv.PID)
 	}

@@ -224,7 +224,7 @@ func checkH2CSpans(t *testing.T, spans []span) map[int64]bool {
 	conns := map[int64]bool{}
 	seen := map[string]int{}
 	for _, s := range spans {
-		path := attrStr(s, "url.path")
+		path := s.path()
 		seen[path]++
 		if attrStr(s, "network.protocol.version") != "2" || attrInt(s, "http.response.status_code") != h2cPaths[path] ||
 			attrStr(s, "http.request.method") != "GET" {

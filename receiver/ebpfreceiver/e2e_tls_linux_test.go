@@ -43,7 +43,7 @@ func checkHTTPS(t *testing.T, c *captured, srv *peers.Server, client string) {
 	peers.Curl(t, "-k", "--http1.1", "-o", "/dev/null", base+"/status/201")
 	peers.Curl(t, "-k", "--http1.1", "-o", "/dev/null", base+"/status/404")
 
-	checked := func(s span) bool { return strings.HasPrefix(s.str("url.path"), "/status/") }
+	checked := func(s span) bool { return strings.HasPrefix(s.path(), "/status/") }
 	server := c.waitSpans(t, 2, func(s span) bool {
 		return s.kind == ptrace.SpanKindServer && s.pid == int64(srv.PID) && checked(s)
 	})
@@ -53,16 +53,16 @@ func checkHTTPS(t *testing.T, c *captured, srv *peers.Server, client string) {
 	for _, spans := range [][]span{server, clients} {
 		byPath := map[string]span{}
 		for _, s := range spans {
-			byPath[s.str("url.path")] = s
+			byPath[s.path()] = s
 		}
 		for path, status := range map[string]int64{"/status/201": 201, "/status/404": 404} {
 			s, ok := byPath[path]
 			if !ok {
 				t.Fatalf("no %s span for %s in %v", spans[0].kind, path, byPath)
 			}
-			if s.str("url.scheme") != "https" || s.str("http.request.method") != "GET" || s.int("http.response.status_code") != status {
+			if s.url().Scheme != "https" || s.str("http.request.method") != "GET" || s.int("http.response.status_code") != status {
 				t.Errorf("%s span %s: scheme %q method %q status %d, want https GET %d", s.kind, path,
-					s.str("url.scheme"), s.str("http.request.method"), s.int("http.response.status_code"), status)
+					s.url().Scheme, s.str("http.request.method"), s.int("http.response.status_code"), status)
 			}
 			if s.int("server.port") != int64(srv.Port) {
 				t.Errorf("%s span %s: server.port %d, want %d", s.kind, path, s.int("server.port"), srv.Port)
@@ -79,7 +79,7 @@ func warmUp(t *testing.T, c *captured, base string, pid int) {
 	t.Helper()
 	seen := func(kind ptrace.SpanKind) bool {
 		return len(filterSpans(c.spans(), func(s span) bool {
-			return s.kind == kind && s.str("url.path") == "/warmup" && (kind != ptrace.SpanKindServer || s.pid == int64(pid))
+			return s.kind == kind && s.path() == "/warmup" && (kind != ptrace.SpanKindServer || s.pid == int64(pid))
 		})) > 0
 	}
 	for deadline := time.Now().Add(20 * time.Second); !seen(ptrace.SpanKindServer) || !seen(ptrace.SpanKindClient); {

@@ -49,7 +49,7 @@ func TestSecretsAreNeverExported(t *testing.T) {
 		"http://127.0.0.1:"+strconv.Itoa(port)+"/search?token=SECRET-QUERY-VALUE&q=1")
 
 	c.waitSpans(t, 1, func(s span) bool { return s.kind == ptrace.SpanKindServer && s.pid == int64(srv.PID) })
-	c.waitSpans(t, 1, func(s span) bool { return s.kind == ptrace.SpanKindClient && s.str("url.path") == "/search" })
+	c.waitSpans(t, 1, func(s span) bool { return s.kind == ptrace.SpanKindClient && s.path() == "/search" })
 	c.waitHistogramCount(t, "http.server.request.duration", srv.PID, 1)
 	exported := exportedText(t, c)
 	if !strings.Contains(exported, "/search") {

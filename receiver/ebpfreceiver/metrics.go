@@ -96,6 +96,7 @@ type aggregator struct {
 	lastFlush uint64
 	snap      []seriesSnapshot // reused by collect
 	overflows atomic.Int64     // observations folded into overflow series
+	optIn     optIn            // opt-in attributes that split series
 }
 
 // lastSeries remembers the series the previous call went to: consecutive
@@ -120,9 +121,9 @@ func (a *aggregator) record(c *call.Call) {
 	var key seriesKey
 	switch {
 	case c.Protocol == call.ProtocolHTTP1, c.Protocol == call.ProtocolHTTP2:
-		key = httpSeriesKey(c)
+		key = httpSeriesKey(c, &a.optIn)
 	case c.Protocol == call.ProtocolGRPC:
-		key = rpcSeriesKey(c)
+		key = rpcSeriesKey(c, &a.optIn)
 	case isDBCall(c):
 		key = dbSeriesKey(c)
 	default:
@@ -155,14 +156,18 @@ func (a *aggregator) histogramFor(c *call.Call, key seriesKey) *histogram {
 	return h
 }
 
-func httpSeriesKey(c *call.Call) seriesKey {
+// httpSeriesKey is the series of an HTTP call: a server's by route and
+// scheme, a client's by server, and by scheme only when url.scheme is opted
+// in (http.route and url.path never belong to a client's series).
+func httpSeriesKey(c *call.Call, o *optIn) seriesKey {
 	method, _ := normalizeMethod(c.HTTP.Method)
 	key := seriesKey{
 		kind: c.Kind, status: uint16(c.HTTP.Status), method: method, route: c.HTTP.Route,
 		version: c.HTTP.Version, tls: c.HTTP.TLS,
 	}
 	if c.Kind == call.KindClient {
-		key.server = serverOf(c)
+		key.server, key.route = serverOf(c), ""
+		key.tls = key.tls && o.clientURLScheme
 	}
 	return key
 }

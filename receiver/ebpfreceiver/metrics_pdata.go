@@ -21,6 +21,7 @@ type metricConverter struct {
 	resources    *resourceBuilder
 	scopeVersion string
 	temporality  pmetric.AggregationTemporality
+	optIn        optIn // opt-in attributes switched on
 }
 
 func newMetricConverter(host hostInfo, scopeVersion string, delta bool) *metricConverter {
@@ -58,22 +59,24 @@ func (m *metricConverter) convert(snap []seriesSnapshot, nowNs uint64) pmetric.M
 			pm = m.newProcess(md, s.process, s.pid)
 		}
 		if s.key.db.system != "" {
-			fillDataPoint(m.dbDataPoints(&pm).AppendEmpty(), s, nowNs)
+			m.fillDataPoint(m.dbDataPoints(&pm).AppendEmpty(), s, nowNs)
 			continue
 		}
 		if s.key.rpc {
-			fillDataPoint(m.rpcDataPoints(&pm, s.key.kind).AppendEmpty(), s, nowNs)
+			m.fillDataPoint(m.rpcDataPoints(&pm, s.key.kind).AppendEmpty(), s, nowNs)
 			continue
 		}
-		fillDataPoint(m.dataPoints(&pm, s.key.kind).AppendEmpty(), s, nowNs)
+		m.fillDataPoint(m.dataPoints(&pm, s.key.kind).AppendEmpty(), s, nowNs)
 	}
 	return md
 }
 
 func (m *metricConverter) newProcess(md pmetric.Metrics, p *call.Process, pid uint32) processMetrics {
 	rm := md.ResourceMetrics().AppendEmpty()
+	rm.SetSchemaUrl(schemaURL)
 	m.resources.fill(rm.Resource(), p, pid)
 	sm := rm.ScopeMetrics().AppendEmpty()
+	sm.SetSchemaUrl(schemaURL)
 	sm.Scope().SetName(metadata.ScopeName)
 	sm.Scope().SetVersion(m.scopeVersion)
 	return processMetrics{scope: sm}
@@ -106,7 +109,7 @@ func (m *metricConverter) addHistogram(sm pmetric.ScopeMetrics, name, unit, desc
 	return h.DataPoints()
 }
 
-func fillDataPoint(dp pmetric.HistogramDataPoint, s *seriesSnapshot, nowNs uint64) {
+func (m *metricConverter) fillDataPoint(dp pmetric.HistogramDataPoint, s *seriesSnapshot, nowNs uint64) {
 	dp.SetStartTimestamp(pcommon.Timestamp(s.h.start))
 	dp.SetTimestamp(pcommon.Timestamp(nowNs))
 	dp.SetCount(s.h.count)
@@ -118,12 +121,12 @@ func fillDataPoint(dp pmetric.HistogramDataPoint, s *seriesSnapshot, nowNs uint6
 	bounds := s.h.boundaries()
 	dp.ExplicitBounds().FromRaw(bounds)
 	dp.BucketCounts().FromRaw(s.h.counts[:len(bounds)+1])
-	putSeriesAttributes(dp.Attributes(), s.key)
+	putSeriesAttributes(dp.Attributes(), s.key, &m.optIn)
 }
 
 // putSeriesAttributes writes a series' attribute set; url.path and the query
-// are never metric attributes.
-func putSeriesAttributes(attrs pcommon.Map, k seriesKey) {
+// are never metric attributes, and http.route is a server's only.
+func putSeriesAttributes(attrs pcommon.Map, k seriesKey, o *optIn) {
 	if k.overflow {
 		attrs.PutBool(overflowAttribute, true)
 		return
@@ -138,7 +141,9 @@ func putSeriesAttributes(attrs pcommon.Map, k seriesKey) {
 	}
 	attrs.EnsureCapacity(8)
 	attrs.PutStr(string(semconv.HTTPRequestMethodKey), k.method)
-	attrs.PutStr(string(semconv.URLSchemeKey), schemeOf(k))
+	if k.kind == call.KindServer || o.clientURLScheme {
+		attrs.PutStr(string(semconv.URLSchemeKey), schemeOf(k))
+	}
 	putNonEmpty(attrs, string(semconv.HTTPRouteKey), k.route)
 	if k.status > 0 {
 		attrs.PutInt(string(semconv.HTTPResponseStatusCodeKey), int64(k.status))

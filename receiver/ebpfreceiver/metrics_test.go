@@ -35,18 +35,23 @@ func twoIntervals(delta bool) pmetric.Metrics {
 func TestMetricsGolden(t *testing.T) {
 	for name, delta := range map[string]bool{"cumulative": false, "delta": true} {
 		t.Run(name, func(t *testing.T) {
-			actual := twoIntervals(delta)
-			file := filepath.Join("testdata", "golden", "metrics_"+name+".yaml")
-			if *update {
-				require.NoError(t, golden.WriteMetrics(t, file, actual, golden.SkipMetricTimestampNormalization()))
-			}
-			expected, err := golden.ReadMetrics(file)
-			require.NoError(t, err)
-			require.NoError(t, pmetrictest.CompareMetrics(expected, actual,
-				pmetrictest.IgnoreResourceMetricsOrder(), pmetrictest.IgnoreMetricsOrder(),
-				pmetrictest.IgnoreMetricDataPointsOrder()))
+			checkGoldenMetrics(t, filepath.Join("testdata", "golden", "metrics_"+name+".yaml"), twoIntervals(delta))
 		})
 	}
+}
+
+// checkGoldenMetrics compares actual with the golden file, rewriting it
+// first under -update.
+func checkGoldenMetrics(t *testing.T, file string, actual pmetric.Metrics) {
+	t.Helper()
+	if *update {
+		require.NoError(t, golden.WriteMetrics(t, file, actual, golden.SkipMetricTimestampNormalization()))
+	}
+	expected, err := golden.ReadMetrics(file)
+	require.NoError(t, err)
+	require.NoError(t, pmetrictest.CompareMetrics(expected, actual,
+		pmetrictest.IgnoreResourceMetricsOrder(), pmetrictest.IgnoreMetricsOrder(),
+		pmetrictest.IgnoreMetricDataPointsOrder()))
 }
 
 func TestMetricsCumulativeKeepsStartTime(t *testing.T) {

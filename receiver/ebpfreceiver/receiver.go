@@ -126,16 +126,18 @@ func (r *ebpfReceiver) startPipelines(status *statusReporter) error {
 		return fmt.Errorf("create receiver telemetry: %w", err)
 	}
 	version := r.set.BuildInfo.Version
+	optIn := parseOptIn(r.cfg.OptInAttributes)
 	if r.nextTraces != nil {
-		r.spans = newSpanBatcher(r.cfg.Traces, r.nextTraces, newSpanConverter(r.host, version), obs, &r.drops, status)
+		conv := newSpanConverter(r.host, version).withOptIn(optIn)
+		r.spans = newSpanBatcher(r.cfg.Traces, r.nextTraces, conv, obs, &r.drops, status)
 		r.spans.start()
 		r.stops = append(r.stops, r.spans.shutdown)
 	}
 	if r.nextMetrics != nil {
 		delta := r.cfg.Metrics.Temporality == TemporalityDelta
-		r.agg = newAggregator(delta, uint64(r.now().UnixNano()))
+		r.agg = newAggregator(delta, uint64(r.now().UnixNano())).withOptIn(optIn)
 		r.agg.limit = r.cfg.Metrics.CardinalityLimit
-		conv := newMetricConverter(r.host, version, delta)
+		conv := newMetricConverter(r.host, version, delta).withOptIn(optIn)
 		f := newMetricsFlusher(r.agg, conv, r.nextMetrics, r.cfg.Metrics.Interval, r.now, obs, status)
 		f.start()
 		r.stops = append(r.stops, f.shutdown)

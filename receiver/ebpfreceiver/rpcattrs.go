@@ -1,6 +1,7 @@
 package ebpfreceiver // import "github.com/ebpfreceiver/ebpfreceiver/receiver/ebpfreceiver"
 
 import (
+	"net/netip"
 	"strconv"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
@@ -55,9 +56,12 @@ func rpcStatusName(r *call.RPC) string {
 // isRPCError tells whether a gRPC call failed: a client sees every status
 // but OK as an error; a server only those that point at the server
 // (UNKNOWN, DEADLINE_EXCEEDED, UNIMPLEMENTED, INTERNAL, UNAVAILABLE,
-// DATA_LOSS). An unknown status is no error.
+// DATA_LOSS). A call that ended without a status failed on either side.
 func isRPCError(kind call.Kind, r *call.RPC) bool {
-	if !r.HasStatus || r.Status == http2.StatusOK {
+	switch {
+	case !r.HasStatus:
+		return true
+	case r.Status == http2.StatusOK:
 		return false
 	}
 	if kind == call.KindClient {
@@ -103,15 +107,28 @@ func (s *spanConverter) collectRPCAttributes(a *attrList, c *call.Call, method s
 	}
 	s.collectPeerAttributes(a, c)
 	if isRPCError(c.Kind, &c.RPC) {
-		a.str(string(semconv.ErrorTypeKey), status)
+		a.str(string(semconv.ErrorTypeKey), rpcErrorType(status))
 	}
 }
 
+// rpcErrorType is error.type of a failed gRPC call: its status, or "_OTHER"
+// when it ended without one.
+func rpcErrorType(status string) string {
+	if status == "" {
+		return errorOther
+	}
+	return status
+}
+
 // rpcSeriesKey is the series of a gRPC call. status holds the code plus
-// one, zero when the status is unknown.
-func rpcSeriesKey(c *call.Call) seriesKey {
+// one, zero when the status is unknown. A server's series carry the server
+// only as far as server.address and server.port are opted in.
+func rpcSeriesKey(c *call.Call, o *optIn) seriesKey {
 	method, _ := rpcMethod(&c.RPC)
 	key := seriesKey{kind: c.Kind, rpc: true, method: method, server: serverOf(c)}
+	if c.Kind == call.KindServer {
+		key.server = rpcServerSeries(key.server, o)
+	}
 	if c.RPC.HasStatus {
 		key.status = uint16(min(c.RPC.Status, 0xfffe) + 1)
 	}
@@ -127,7 +144,7 @@ func putRPCSeriesAttributes(attrs pcommon.Map, k *seriesKey) {
 	status := rpcStatusName(&r)
 	putNonEmpty(attrs, string(semconv.RPCResponseStatusCodeKey), status)
 	if isRPCError(k.kind, &r) {
-		attrs.PutStr(string(semconv.ErrorTypeKey), status)
+		attrs.PutStr(string(semconv.ErrorTypeKey), rpcErrorType(status))
 	}
 	putNonEmpty(attrs, string(semconv.ServerAddressKey), k.server.address())
 	if k.server.port != 0 {
@@ -150,4 +167,16 @@ func (m *metricConverter) rpcDataPoints(pm *processMetrics, kind call.Kind) pmet
 		pm.rpcServer, pm.hasRPCServer = m.addHistogram(pm.scope, d.Name(), d.Unit(), d.Description()), true
 	}
 	return pm.rpcServer
+}
+
+// rpcServerSeries keeps of a server's endpoint what the opt-ins ask for
+// rpc.server.call.duration.
+func rpcServerSeries(e serverEndpoint, o *optIn) serverEndpoint {
+	if !o.rpcServerAddress {
+		e.host, e.addr = "", netip.Addr{}
+	}
+	if !o.rpcServerPort {
+		e.port = 0
+	}
+	return e
 }

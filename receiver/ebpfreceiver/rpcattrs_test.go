@@ -31,7 +31,8 @@ func TestIsRPCError(t *testing.T) {
 		assert.Equal(t, code != 0, isRPCError(call.KindClient, &r), "client, code %d", code)
 	}
 	unknown := call.RPC{Status: 13}
-	assert.False(t, isRPCError(call.KindClient, &unknown), "an unknown status is no error")
+	assert.True(t, isRPCError(call.KindClient, &unknown), "a call that ended without a status failed")
+	assert.True(t, isRPCError(call.KindServer, &unknown), "on either side")
 }
 
 func TestRPCStatusName(t *testing.T) {
@@ -100,7 +101,8 @@ func TestRPCSpans(t *testing.T) {
 			assert.Equal(t, ptrace.StatusCodeUnset, s.Status().Code(), "NOT_FOUND is no server error")
 		} else {
 			assert.NotContains(t, spanAttrs(s), "rpc.response.status_code", "unknown status")
-			assert.Equal(t, ptrace.StatusCodeUnset, s.Status().Code())
+			assert.Equal(t, "_OTHER", spanAttrs(s)["error.type"], "ended without a status")
+			assert.Equal(t, ptrace.StatusCodeError, s.Status().Code())
 		}
 	}
 }
@@ -125,30 +127,61 @@ func TestHTTP2CallsAreHTTPSpansAndMetrics(t *testing.T) {
 	assert.Equal(t, "2", v.Str())
 }
 
-func TestRPCMetrics(t *testing.T) {
-	agg := newAggregator(false, baseNs)
+// rpcMetricsPoint is one data point of an RPC histogram.
+type rpcMetricsPoint struct {
+	name  string
+	count uint64
+	attrs map[string]any
+}
+
+// rpcMetricsPoints records gRPC calls with the opt-ins o and returns the
+// data points.
+func rpcMetricsPoints(t *testing.T, o optIn) []rpcMetricsPoint {
+	agg := newAggregator(false, baseNs).withOptIn(o)
 	for i := range 3 {
 		agg.record(grpcCall(pythonApp, call.KindServer, uint64(i), 2, "helloworld.Greeter/SayHello", 0, true))
 	}
 	agg.record(grpcCall(pythonApp, call.KindServer, 5, 2, "x.Y/Gone", http2.StatusUnimplemented, true))
 	agg.record(grpcCall(goClient, call.KindClient, 5, 2, "helloworld.Greeter/SayHello", http2.StatusDeadlineExceeded, true))
+	agg.record(grpcCall(goClient, call.KindClient, 9, 2, "helloworld.Greeter/SayHello", 0, false))
 	md := newMetricConverter(testHost, testVersion, false).convert(agg.collect(baseNs+msNs*100), baseNs+msNs*100)
-	type point struct {
-		name  string
-		count uint64
-		attrs map[string]any
-	}
-	var points []point
+	var points []rpcMetricsPoint
 	forEachDataPoint(md, func(name string, dp pmetric.HistogramDataPoint) {
-		points = append(points, point{name, dp.Count(), dp.Attributes().AsRaw()})
+		points = append(points, rpcMetricsPoint{name, dp.Count(), dp.Attributes().AsRaw()})
 		assert.Equal(t, durationBounds[:], dp.ExplicitBounds().AsRaw())
 	})
-	assert.ElementsMatch(t, []point{
+	return points
+}
+
+func TestRPCMetrics(t *testing.T) {
+	assert.ElementsMatch(t, []rpcMetricsPoint{
 		{"rpc.server.call.duration", 3, map[string]any{"rpc.system.name": "grpc", "rpc.method": "helloworld.Greeter/SayHello",
-			"rpc.response.status_code": "OK", "server.address": "greeter", "server.port": int64(50051)}},
+			"rpc.response.status_code": "OK"}},
 		{"rpc.server.call.duration", 1, map[string]any{"rpc.system.name": "grpc", "rpc.method": "_OTHER",
-			"rpc.response.status_code": "UNIMPLEMENTED", "error.type": "UNIMPLEMENTED", "server.address": "greeter", "server.port": int64(50051)}},
+			"rpc.response.status_code": "UNIMPLEMENTED", "error.type": "UNIMPLEMENTED"}},
 		{"rpc.client.call.duration", 1, map[string]any{"rpc.system.name": "grpc", "rpc.method": "helloworld.Greeter/SayHello",
 			"rpc.response.status_code": "DEADLINE_EXCEEDED", "error.type": "DEADLINE_EXCEEDED", "server.address": "greeter", "server.port": int64(50051)}},
-	}, points)
+		{"rpc.client.call.duration", 1, map[string]any{"rpc.system.name": "grpc", "rpc.method": "helloworld.Greeter/SayHello",
+			"error.type": "_OTHER", "server.address": "greeter", "server.port": int64(50051)}},
+	}, rpcMetricsPoints(t, optIn{}), "server.address and server.port are opt-in on rpc.server.call.duration")
+}
+
+func TestRPCServerMetricsOptIn(t *testing.T) {
+	for _, tc := range []struct {
+		o    optIn
+		want map[string]any
+	}{
+		{optIn{rpcServerAddress: true}, map[string]any{"server.address": "greeter"}},
+		{optIn{rpcServerPort: true}, map[string]any{"server.port": int64(50051)}},
+		{optIn{rpcServerAddress: true, rpcServerPort: true}, map[string]any{"server.address": "greeter", "server.port": int64(50051)}},
+	} {
+		for _, p := range rpcMetricsPoints(t, tc.o) {
+			if p.name != "rpc.server.call.duration" {
+				continue
+			}
+			for _, key := range []string{"server.address", "server.port"} {
+				assert.Equal(t, tc.want[key], p.attrs[key], "%+v: %s", tc.o, key)
+			}
+		}
+	}
 }

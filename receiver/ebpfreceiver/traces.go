@@ -22,6 +22,7 @@ type spanConverter struct {
 	ids          idGenerator
 	byProcess    map[processKey]ptrace.SpanSlice // reused across batches
 	addrs        *addrNames
+	optIn        optIn // opt-in attributes switched on
 }
 
 func newSpanConverter(host hostInfo, scopeVersion string) *spanConverter {
@@ -71,8 +72,10 @@ func (s *spanConverter) spansOf(td ptrace.Traces, c *call.Call) ptrace.SpanSlice
 		return spans
 	}
 	rs := td.ResourceSpans().AppendEmpty()
+	rs.SetSchemaUrl(schemaURL)
 	s.resources.fill(rs.Resource(), c.Process, c.PID)
 	ss := rs.ScopeSpans().AppendEmpty()
+	ss.SetSchemaUrl(schemaURL)
 	ss.Scope().SetName(metadata.ScopeName)
 	ss.Scope().SetVersion(s.scopeVersion)
 	s.byProcess[key] = ss.Spans()
@@ -103,7 +106,7 @@ func (s *spanConverter) startSpan(span ptrace.Span, c *call.Call) {
 func (s *spanConverter) fillHTTPSpan(span ptrace.Span, c *call.Call) {
 	s.startSpan(span, c)
 	method, known := normalizeMethod(c.HTTP.Method)
-	span.SetName(httpSpanName(method, known, c.HTTP.Route))
+	span.SetName(httpSpanName(method, known, httpSpanTarget(c)))
 	var attrs attrList // on the stack: filling it needs no GC write barrier
 	s.collectHTTPAttributes(&attrs, c, method, known)
 	attrs.writeTo(span.Attributes())
@@ -112,16 +115,25 @@ func (s *spanConverter) fillHTTPSpan(span ptrace.Span, c *call.Call) {
 	}
 }
 
-// httpSpanName is "{method} {route}", or "{method}" without a route, with
+// httpSpanName is "{method} {target}", or "{method}" without a target, with
 // "HTTP" standing for methods that are not known.
-func httpSpanName(method string, known bool, route string) string {
+func httpSpanName(method string, known bool, target string) string {
 	if !known {
 		method = spanNameOther
 	}
-	if route == "" {
+	if target == "" {
 		return method
 	}
-	return method + " " + route
+	return method + " " + target
+}
+
+// httpSpanTarget is the {target} of an HTTP span name: http.route on a
+// server; none on a client, which knows no url.template.
+func httpSpanTarget(c *call.Call) string {
+	if c.Kind == call.KindClient {
+		return ""
+	}
+	return c.HTTP.Route
 }
 
 // collectHTTPAttributes gathers the attributes of an HTTP span in a.
@@ -131,21 +143,21 @@ func (s *spanConverter) collectHTTPAttributes(a *attrList, c *call.Call, method 
 	if !known {
 		a.str(string(semconv.HTTPRequestMethodOriginalKey), h.Method)
 	}
-	a.str(string(semconv.URLPathKey), h.Path)
-	a.str(string(semconv.HTTPRouteKey), h.Route)
-	a.str(string(semconv.URLSchemeKey), urlScheme(h))
+	server := serverOf(c)
+	s.collectURLAttributes(a, c, server)
 	if h.Status > 0 {
 		a.int(string(semconv.HTTPResponseStatusCodeKey), int64(h.Status))
 	}
-	server := serverOf(c)
 	a.str(string(semconv.ServerAddressKey), s.serverAddress(server))
 	if server.port != 0 {
 		a.int(string(semconv.ServerPortKey), int64(server.port))
 	}
 	s.collectPeerAttributes(a, c)
 	a.str(string(semconv.NetworkProtocolVersionKey), h.Version)
-	a.str(string(semconv.UserAgentOriginalKey), h.UserAgent)
-	if h.Status > 0 && h.ResponseBodySize >= 0 {
+	if c.Kind == call.KindServer || s.optIn.clientUserAgent {
+		a.str(string(semconv.UserAgentOriginalKey), h.UserAgent)
+	}
+	if s.optIn.httpResponseBodySize && h.Status > 0 && h.ResponseBodySize >= 0 {
 		a.int(string(semconv.HTTPResponseBodySizeKey), h.ResponseBodySize)
 	}
 	if isError(c) {

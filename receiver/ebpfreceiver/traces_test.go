@@ -11,15 +11,23 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"go.opentelemetry.io/collector/pdata/pcommon"
+	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/stream"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
 )
 
 func TestSpansGolden(t *testing.T) {
 	actual := newSpanConverter(testHost, testVersion).convert(callValues(goldenCalls()))
-	file := filepath.Join("testdata", "golden", "traces.yaml")
+	checkGoldenTraces(t, filepath.Join("testdata", "golden", "traces.yaml"), actual)
+}
+
+// checkGoldenTraces compares actual with the golden file, rewriting it
+// first under -update. Trace and span IDs are random and not compared.
+func checkGoldenTraces(t *testing.T, file string, actual ptrace.Traces) {
+	t.Helper()
 	if *update {
 		require.NoError(t, golden.WriteTraces(t, file, actual))
 	}
@@ -51,14 +59,81 @@ func TestSpanIDsRandomAndUnique(t *testing.T) {
 	}
 }
 
+// querySecret is a query value that must never be exported.
+const querySecret = "SECRET-QUERY-VALUE"
+
+// TestSpanNeverExportsQuery decodes a request whose query carries a secret,
+// as the server and as the client saw it, converts the calls to spans and
+// metrics, and searches everything exported for the secret. It first shows
+// that the same search catches a raw query value.
 func TestSpanNeverExportsQuery(t *testing.T) {
-	td := newSpanConverter(testHost, testVersion).convert(callValues(goldenCalls()[:1]))
+	raw := *goldenCalls()[2]
+	raw.HTTP.Path = "/search?token=" + querySecret // a query exported as sent
+	caught := exportedJSON(t, []call.Call{raw})
+	require.Contains(t, caught, querySecret, "the search catches a raw value")
+
+	calls := decodeWithQuery(t)
+	require.Len(t, calls, 2, "a server call and a client call")
+	exported := exportedJSON(t, calls)
+	require.Contains(t, exported, "/search", "the exported data holds the request")
+	assert.NotContains(t, exported, querySecret)
+	td := newSpanConverter(testHost, testVersion).convert(calls)
 	forEachSpan(td, func(s ptrace.Span) {
 		_, ok := s.Attributes().Get("url.query")
-		assert.False(t, ok)
-		_, ok = s.Attributes().Get("url.full")
-		assert.False(t, ok)
+		assert.False(t, ok, "url.query on a %s span", s.Kind())
+		if full, ok := s.Attributes().Get("url.full"); ok {
+			assert.Equal(t, "http://api.example.com:8080/search?REDACTED", full.Str())
+		}
 	})
+}
+
+// decodeWithQuery runs one request with a query string through the stream
+// decoder, as a server and as a client, and returns the calls.
+func decodeWithQuery(t *testing.T) []call.Call {
+	t.Helper()
+	var calls []call.Call
+	tr := stream.NewTracker(stream.Config{}, func(c *call.Call) {
+		c.Process = pythonApp
+		calls = append(calls, *c)
+	})
+	req := "GET /search?token=" + querySecret + "&q=1 HTTP/1.1\r\nHost: api.example.com:8080\r\n\r\n"
+	resp := "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+	now := baseNs
+	for connID, role := range map[uint64]stream.Role{1: stream.RoleServer, 2: stream.RoleClient} {
+		in, out := stream.Ingress, stream.Egress
+		if role == stream.RoleClient {
+			in, out = out, in
+		}
+		for _, seg := range []struct {
+			dir  stream.Direction
+			data string
+		}{{in, req}, {out, resp}} {
+			now += msNs
+			tr.Segment(&stream.Segment{
+				ConnID: connID, PID: pythonApp.PID, Dir: seg.dir, Role: role, Time: now,
+				Len: uint32(len(seg.data)), Data: []byte(seg.data),
+				Local: addrPort("10.0.0.2:8080"), Peer: addrPort("10.0.0.7:51234"),
+			})
+		}
+		tr.Close(connID, now)
+	}
+	return calls
+}
+
+// exportedJSON renders the spans and the metrics of calls as OTLP JSON.
+func exportedJSON(t *testing.T, calls []call.Call) string {
+	t.Helper()
+	var tm ptrace.JSONMarshaler
+	spans, err := tm.MarshalTraces(newSpanConverter(testHost, testVersion).convert(calls))
+	require.NoError(t, err)
+	agg := newAggregator(false, baseNs)
+	for i := range calls {
+		agg.record(&calls[i])
+	}
+	var mm pmetric.JSONMarshaler
+	metrics, err := mm.MarshalMetrics(newMetricConverter(testHost, testVersion, false).convert(agg.collect(baseNs+secNs), baseNs+secNs))
+	require.NoError(t, err)
+	return string(spans) + string(metrics)
 }
 
 func TestServiceName(t *testing.T) {

@@ -19,7 +19,9 @@ const (
 type Statement struct {
 	// Text is the statement as sent, literals included.
 	Text string
-	// Sanitized is the normalised text with every literal replaced by "?".
+	// Sanitized is the normalised text with every literal replaced by "?";
+	// a parameterized statement (one holding $1 or ? placeholders) is kept
+	// as sent, as the semantic conventions ask: its values travel apart.
 	Sanitized string
 	// Operation is the statement's command in upper case, e.g. "SELECT";
 	// empty when the text holds no recognisable command.
@@ -27,14 +29,12 @@ type Statement struct {
 	// Collection is the table the statement addresses when it names
 	// exactly one, else empty.
 	Collection string
-	// Summary is the operation followed by the tables it names (at most
-	// maxSummaryTables), e.g. "SELECT users orders".
+	// Summary is db.query.summary: the operations and the tables they
+	// address in the order they are written, e.g. "SELECT users orders" or
+	// "INSERT shipping_details SELECT orders", at most 255 characters.
+	// Operations are in upper case.
 	Summary string
 }
-
-// maxSummaryTables bounds the tables named in a summary, keeping it short
-// and low in cardinality.
-const maxSummaryTables = 3
 
 // describer holds the configured lexer passes of one dialect.
 type describer struct {
@@ -84,33 +84,37 @@ func (d *describer) describe(text string) Statement {
 	if len(tables) == 1 && st.Operation != "" { // a table of no known operation is a guess
 		st.Collection = tables[0]
 	}
-	st.Summary = summary(st.Operation, tables)
+	w := walkStatement(text, d.dbms, tables)
+	if w.parameters {
+		st.Sanitized = text
+	}
+	st.Summary = summaryOf(st.Operation, tables, w)
 	return st
 }
 
 // tablesOf drops the names the lexer takes for tables in COPY ... FROM
-// STDIN and keeps at most maxSummaryTables.
+// STDIN.
 func tablesOf(names []string) []string {
 	out := names[:0:0]
 	for _, n := range names {
-		if strings.EqualFold(n, "stdin") || strings.EqualFold(n, "stdout") {
-			continue
-		}
-		if out = append(out, n); len(out) == maxSummaryTables {
-			break
+		if !strings.EqualFold(n, "stdin") && !strings.EqualFold(n, "stdout") {
+			out = append(out, n)
 		}
 	}
 	return out
 }
 
-func summary(op string, tables []string) string {
-	if op == "" {
+// summaryOf is the summary of a statement whose operation is op: its
+// operations and targets as written, or, when the lexer knows none of its
+// operations, op followed by the tables.
+func summaryOf(op string, tables []string, w walk) string {
+	switch {
+	case op == "":
 		return ""
+	case !w.hasOperation:
+		return joinSummary(append([]string{op}, tables...))
 	}
-	if len(tables) == 0 {
-		return op
-	}
-	return op + " " + strings.Join(tables, " ")
+	return joinSummary(w.parts)
 }
 
 // firstWord returns the statement's leading keyword in upper case, after

@@ -1,6 +1,7 @@
 package sqltext
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -33,7 +34,21 @@ func TestDescribe(t *testing.T) {
 		{"/* app */ (select 1)", MySQL,
 			Statement{Sanitized: "( SELECT ? )", Operation: "SELECT", Summary: "SELECT"}, nil},
 		{"WITH x AS (SELECT * FROM a) SELECT * FROM x", PostgreSQL,
-			Statement{Sanitized: "WITH x AS ( SELECT * FROM a ) SELECT * FROM x", Operation: "SELECT", Collection: "a", Summary: "SELECT a"}, nil},
+			Statement{Sanitized: "WITH x AS ( SELECT * FROM a ) SELECT * FROM x", Operation: "SELECT", Collection: "a", Summary: "SELECT a SELECT"}, nil},
+		// Operations and targets interleaved as written.
+		{"INSERT INTO shipping_details (order_id, address) SELECT order_id, address FROM orders WHERE order_id = 7", PostgreSQL,
+			Statement{Operation: "INSERT", Summary: "INSERT shipping_details SELECT orders"}, []string{"7"}},
+		{"SELECT order_date FROM (SELECT * FROM orders o JOIN customers c ON o.customer_id = c.customer_id) x", PostgreSQL,
+			Statement{Operation: "SELECT", Summary: "SELECT SELECT orders customers"}, nil},
+		{"SELECT * FROM songs s, artists a WHERE s.artist_id = a.id AND s.year > 1999", PostgreSQL,
+			Statement{Operation: "SELECT", Summary: "SELECT songs artists"}, []string{"1999"}},
+		{"UPDATE users SET name = 'x' WHERE id IN (SELECT uid FROM bans)", PostgreSQL,
+			Statement{Operation: "UPDATE", Summary: "UPDATE users SELECT bans"}, []string{"'x'"}},
+		// Parameterized statements are kept as sent, literals included.
+		{"SELECT * FROM users WHERE id = $1 LIMIT 10", PostgreSQL,
+			Statement{Sanitized: "SELECT * FROM users WHERE id = $1 LIMIT 10", Operation: "SELECT", Collection: "users", Summary: "SELECT users"}, nil},
+		{"select name from users where id = ?", MySQL,
+			Statement{Sanitized: "select name from users where id = ?", Operation: "SELECT", Collection: "users", Summary: "SELECT users"}, nil},
 	}
 	for _, tt := range tests {
 		got := Describe(tt.text, tt.d)
@@ -52,6 +67,25 @@ func TestDescribe(t *testing.T) {
 				t.Errorf("%q: literal %q left in %+v", tt.text, s, got)
 			}
 		}
+	}
+}
+
+func TestSummaryAtMost255Characters(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("SELECT * FROM ")
+	for i := range 40 {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "table_number_%02d", i)
+	}
+	st := Describe(b.String(), PostgreSQL)
+	if len(st.Summary) > maxSummaryLen {
+		t.Fatalf("summary of %d characters", len(st.Summary))
+	}
+	// 15 names of 15 characters fit after "SELECT": 6 + 16*15 = 246.
+	if !strings.HasSuffix(st.Summary, " table_number_14") || strings.Contains(st.Summary, "table_number_15") {
+		t.Fatalf("summary cut inside a name or too early: %q", st.Summary)
 	}
 }
 
