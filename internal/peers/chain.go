@@ -76,3 +76,27 @@ func ChainService(t testing.TB, dsn, nodeBase string, ticks int, tickEvery time.
 	port := FreePort(t)
 	return Start(t, port, exe, "-ticks", strconv.Itoa(ticks), "-tick-every", tickEvery.String(), "127.0.0.1:"+strconv.Itoa(port), dsn, nodeBase)
 }
+
+// nodeProxy answers GET /proxy/{i} after calling GET {downstream}/x/{i},
+// 20 ms after the request came; meanwhile a timer calls {downstream}/timer
+// every 5 ms on the same thread, outside any request.
+const nodeProxy = `
+const http = require("http");
+const [port, downstream] = [Number(process.argv[1]), process.argv[2]];
+const agent = new http.Agent({keepAlive: true, maxSockets: 4});
+const get = (path, done) => http.get(downstream + path, {agent}, (r) => { r.resume(); r.on("end", done); }).on("error", done);
+setInterval(() => get("/timer", () => {}), 5);
+http.createServer((req, res) => {
+  const i = req.url.slice("/proxy/".length);
+  setTimeout(() => get("/x/" + i, () => { res.writeHead(200, {"content-length": "2"}); res.end("ok"); }), 20);
+}).listen(port, "127.0.0.1");
+`
+
+// NodeProxyServer runs a node event loop that calls downstream for each
+// request and on a timer.
+func NodeProxyServer(t testing.TB, downstream string) *Server {
+	t.Helper()
+	node := lookPath(t, "node")
+	port := FreePort(t)
+	return Start(t, port, node, "-e", nodeProxy, strconv.Itoa(port), downstream)
+}
