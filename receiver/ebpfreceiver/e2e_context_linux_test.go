@@ -3,9 +3,9 @@
 package ebpfreceiver
 
 import (
+	"net/url"
 	"os"
 	"path/filepath"
-	"net/url"
 	"strconv"
 	"testing"
 	"time"
