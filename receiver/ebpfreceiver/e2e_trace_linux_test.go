@@ -33,7 +33,7 @@ import (
 // through the same pool, outside any request. Every fifth request carries
 // a traceparent (and tracestate) chosen by the test.
 //
-// Request i is told in every span: url.path /chain/{i} (curl, python
+// Request i is told in every span: the path /chain/{i} (curl, python
 // server), /work/{i} (python client, Go server), /leaf/{i} (Go client, node
 // server), db.query.text "WITH work_{i} AS ( SELECT $1 :: int ) SELECT n FROM
 // work_{i}" (Go postgres client).
@@ -178,7 +178,7 @@ var chainQuery = regexp.MustCompile(chainQueryMarker + `(\d+)`)
 
 // classify tells the role and number of a span of the chain's processes.
 func (ch chain) classify(s tspan) (chainKey, bool) {
-	path := attrStr(s.span, "url.path")
+	path := pathOf(s.span)
 	number := func(prefix string) int {
 		if n, err := strconv.Atoi(strings.TrimPrefix(path, prefix)); err == nil && strings.HasPrefix(path, prefix) {
 			return n
@@ -228,7 +228,7 @@ func (ch chain) label(s tspan) string {
 	if k, ok := ch.classify(s); ok {
 		return strings.ReplaceAll(k.role, "{i}", strconv.Itoa(k.i))
 	}
-	return fmt.Sprintf("unexpected span %s/%d %s %q %s", s.service, s.pid, s.kind, s.name, attrStr(s.span, "url.path"))
+	return fmt.Sprintf("unexpected span %s/%d %s %q %s", s.service, s.pid, s.kind, s.name, pathOf(s.span))
 }
 
 // index groups the chain's spans by role and number, and returns the spans
