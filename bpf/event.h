@@ -34,6 +34,7 @@ enum protocol {
 enum data_flags {
 	FLAG_NO_PAYLOAD = 1, /* sendfile: the bytes never passed through user memory */
 	FLAG_TLS = 2,        /* plaintext a TLS library read or wrote on the connection */
+	FLAG_H2_FRAMES = 4,  /* the payload is HTTP/2 frame pieces at offsets (h2walk.h) */
 };
 
 /* Header of EVENT_DATA and EVENT_CLOSE records; for data, `captured` payload

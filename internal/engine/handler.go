@@ -62,6 +62,9 @@ func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 		TLS:    ev.Flags&tracer.FlagTLS != 0,
 		Lost:   ev.Lost,
 	}
+	if ev.Flags&tracer.FlagH2Frames != 0 {
+		h.seg.Data, h.seg.Frames = nil, payload // HTTP/2 frame pieces
+	}
 	h.engine.tracker.Segment(&h.seg)
 }
 

@@ -20,6 +20,7 @@ type h2Reader struct {
 	hn      int    // bytes of a frame header split across segments
 	hdrAt   uint64 // time of the segment that carried the header's first byte
 	hdrPID  uint32
+	hdrOff  uint32 // offset of the header's first byte in that segment
 	inFrame bool
 	frame   http2.FrameHeader
 	off     uint32 // payload bytes of frame consumed
@@ -65,16 +66,17 @@ func (r *h2Reader) lose() {
 // readHeader reads the frame header at pos of s, possibly completing one split
 // across segments. It returns the offset after the bytes used and whether
 // a frame started; ok is false when the header lies beyond the capture.
-func (r *h2Reader) readHeader(s *Segment, data []byte, pos int) (next int, started, ok bool) {
+func (r *h2Reader) readHeader(s *Segment, v *segView, pos int) (next int, started, ok bool) {
 	n := int(s.Len)
 	k := min(http2.FrameHeaderLen-r.hn, n-pos)
-	if pos+k > len(data) {
+	got := v.bytes(pos, k)
+	if len(got) < k {
 		return n, false, false
 	}
 	if r.hn == 0 {
-		r.hdrAt, r.hdrPID = s.Time, s.PID
+		r.hdrAt, r.hdrPID, r.hdrOff = s.Time, s.PID, uint32(pos)
 	}
-	r.hn += copy(r.hdr[r.hn:], data[pos:pos+k])
+	r.hn += copy(r.hdr[r.hn:], got)
 	if r.hn < http2.FrameHeaderLen {
 		return n, false, true
 	}

@@ -50,4 +50,9 @@ type Segment struct {
 	// TLS says Data is plaintext a TLS library read or wrote, not bytes
 	// of the socket.
 	TLS bool
+	// Frames, when not nil, is what the kernel's HTTP/2 frame walk kept of
+	// the segment's bytes: frame headers and header blocks at their
+	// offsets (see h2pieces.go). Data is then the bytes captured from
+	// offset 0 on, which the Tracker takes from Frames.
+	Frames []byte
 }

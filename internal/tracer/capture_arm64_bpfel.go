@@ -53,6 +53,14 @@ type captureConnState struct {
 	Lost      uint16
 	LastDir   uint8
 	Pad       uint8
+	H2        [2]struct {
+		_      structs.HostLayout
+		Rest   uint32
+		Hdr    [9]uint8
+		Hn     uint8
+		Copy   uint8
+		Synced uint8
+	}
 }
 
 type captureCounter uint32
@@ -71,6 +79,7 @@ type captureDataFlags uint32
 const (
 	captureDataFlagsFLAG_NO_PAYLOAD captureDataFlags = 1
 	captureDataFlagsFLAG_TLS        captureDataFlags = 2
+	captureDataFlagsFLAG_H2FRAMES   captureDataFlags = 4
 )
 
 type captureDataRecord struct {
@@ -104,6 +113,34 @@ type captureExecEvent struct {
 	Pad      [6]uint8
 	Filename [160]uint8
 	Args     [256]uint8
+}
+
+type captureH2Record struct {
+	_       structs.HostLayout
+	Hdr     captureConnEvent
+	Payload [8192]uint8
+	X       struct {
+		_      structs.HostLayout
+		Buf    uint64
+		Len    uint32
+		Pos    uint32
+		Base   uint32
+		Out    uint32
+		Run    uint32
+		RunLen uint32
+		RunEnd uint32
+		First  uint32
+		Full   uint8
+		Pad    [7]uint8
+		W      struct {
+			_      structs.HostLayout
+			Rest   uint32
+			Hdr    [9]uint8
+			Hn     uint8
+			Copy   uint8
+			Synced uint8
+		}
+	}
 }
 
 type captureProcessEvent struct {
@@ -168,6 +205,7 @@ const (
 	captureMapConns              = "conns"
 	captureMapCounters           = "counters"
 	captureMapEvents             = "events"
+	captureMapH2Scratch          = "h2_scratch"
 	captureMapPerfEvents         = "perf_events"
 	captureMapPidVerdicts        = "pid_verdicts"
 	captureMapScratch            = "scratch"
@@ -192,6 +230,7 @@ const (
 	captureProgTpExitWrite       = "tp_exit_write"
 	captureProgTpExitWritev      = "tp_exit_writev"
 	captureVarCaptureAll         = "capture_all"
+	captureVarEnableH2Walk       = "enable_h2_walk"
 	captureVarEnableHttp1        = "enable_http1"
 	captureVarEnableHttp2        = "enable_http2"
 	captureVarEnableMysql        = "enable_mysql"
@@ -280,6 +319,7 @@ type captureMapSpecs struct {
 	Conns       *ebpf.MapSpec `ebpf:"conns"`
 	Counters    *ebpf.MapSpec `ebpf:"counters"`
 	Events      *ebpf.MapSpec `ebpf:"events"`
+	H2Scratch   *ebpf.MapSpec `ebpf:"h2_scratch"`
 	PerfEvents  *ebpf.MapSpec `ebpf:"perf_events"`
 	PidVerdicts *ebpf.MapSpec `ebpf:"pid_verdicts"`
 	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
@@ -292,6 +332,7 @@ type captureMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type captureVariableSpecs struct {
 	CaptureAll         *ebpf.VariableSpec `ebpf:"capture_all"`
+	EnableH2Walk       *ebpf.VariableSpec `ebpf:"enable_h2_walk"`
 	EnableHttp1        *ebpf.VariableSpec `ebpf:"enable_http1"`
 	EnableHttp2        *ebpf.VariableSpec `ebpf:"enable_http2"`
 	EnableMysql        *ebpf.VariableSpec `ebpf:"enable_mysql"`
@@ -334,6 +375,7 @@ type captureMaps struct {
 	Conns       *ebpf.Map `ebpf:"conns"`
 	Counters    *ebpf.Map `ebpf:"counters"`
 	Events      *ebpf.Map `ebpf:"events"`
+	H2Scratch   *ebpf.Map `ebpf:"h2_scratch"`
 	PerfEvents  *ebpf.Map `ebpf:"perf_events"`
 	PidVerdicts *ebpf.Map `ebpf:"pid_verdicts"`
 	Scratch     *ebpf.Map `ebpf:"scratch"`
@@ -346,6 +388,7 @@ func (m *captureMaps) Close() error {
 		m.Conns,
 		m.Counters,
 		m.Events,
+		m.H2Scratch,
 		m.PerfEvents,
 		m.PidVerdicts,
 		m.Scratch,
@@ -359,6 +402,7 @@ func (m *captureMaps) Close() error {
 // It can be passed to loadCaptureObjects or ebpf.CollectionSpec.LoadAndAssign.
 type captureVariables struct {
 	CaptureAll         *ebpf.Variable `ebpf:"capture_all"`
+	EnableH2Walk       *ebpf.Variable `ebpf:"enable_h2_walk"`
 	EnableHttp1        *ebpf.Variable `ebpf:"enable_http1"`
 	EnableHttp2        *ebpf.Variable `ebpf:"enable_http2"`
 	EnableMysql        *ebpf.Variable `ebpf:"enable_mysql"`

@@ -24,6 +24,9 @@ const (
 	RoleServer  = uint8(captureConnRoleROLE_SERVER)
 
 	FlagNoPayload = uint8(captureDataFlagsFLAG_NO_PAYLOAD)
+	// FlagH2Frames marks the records of HTTP/2 connections whose payload
+	// is the pieces of the frame walk (bpf/h2walk.h), not a prefix.
+	FlagH2Frames = uint8(captureDataFlagsFLAG_H2FRAMES)
 
 	// VerdictPendingFork is the verdict of a child forked by a process that
 	// waited for judgement, until it is judged or execs; fork records

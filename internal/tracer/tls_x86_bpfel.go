@@ -24,6 +24,14 @@ type tlsConnState struct {
 	Lost      uint16
 	LastDir   uint8
 	Pad       uint8
+	H2        [2]struct {
+		_      structs.HostLayout
+		Rest   uint32
+		Hdr    [9]uint8
+		Hn     uint8
+		Copy   uint8
+		Synced uint8
+	}
 }
 
 type tlsDataRecord struct {
