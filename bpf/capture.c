@@ -309,6 +309,10 @@ static __always_inline int handle_sock_state(void *ctx, struct sock *sk, int sta
 		if (output(ctx, &e, sizeof(e)))
 			count(COUNTER_LOST_CONTROL);
 	}
+	if (c->tls_records && c->protocol != PROTO_TLS) {
+		c->tls_records = 0;
+		count(COUNTER_TLS_UNDECODED);
+	}
 	if (state == TCP_CLOSE)
 		bpf_map_delete_elem(&conns, &key);
 	return 0;

@@ -89,5 +89,6 @@ enum counter {
 	COUNTER_UNCLASSIFIED = 2, /* data on connections of no known protocol, not sent */
 	COUNTER_CIPHERTEXT = 3,   /* data on TLS connections, not sent: the plaintext is */
 	COUNTER_LOST_REQUESTS = 4, /* dropped data records that began an HTTP/1 request */
-	COUNTER_MAX = 5,
+	COUNTER_TLS_UNDECODED = 5, /* connections that began with TLS records and ended with no plaintext seen */
+	COUNTER_MAX = 6,
 };

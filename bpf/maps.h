@@ -47,7 +47,7 @@ struct conn_state {
 	__u8 tuple_sent; /* user space has this connection's addresses */
 	__u16 lost;      /* records dropped since the last one sent, saturating */
 	__u8 last_dir;   /* direction of the latest data record, sent or dropped */
-	__u8 _pad;
+	__u8 tls_records; /* began with TLS records: counted at its end if no plaintext came */
 	struct h2_walk h2[2]; /* HTTP/2 connections: by direction - 1 */
 };
 

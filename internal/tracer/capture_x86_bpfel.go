@@ -43,17 +43,17 @@ const (
 )
 
 type captureConnState struct {
-	_         structs.HostLayout
-	Id        uint64
-	LastNs    uint64
-	Role      uint8
-	Protocol  uint8
-	Ended     uint8
-	TupleSent uint8
-	Lost      uint16
-	LastDir   uint8
-	Pad       uint8
-	H2        [2]struct {
+	_          structs.HostLayout
+	Id         uint64
+	LastNs     uint64
+	Role       uint8
+	Protocol   uint8
+	Ended      uint8
+	TupleSent  uint8
+	Lost       uint16
+	LastDir    uint8
+	TlsRecords uint8
+	H2         [2]struct {
 		_      structs.HostLayout
 		Rest   uint32
 		Hdr    [9]uint8
@@ -71,7 +71,8 @@ const (
 	captureCounterCOUNTER_UNCLASSIFIED  captureCounter = 2
 	captureCounterCOUNTER_CIPHERTEXT    captureCounter = 3
 	captureCounterCOUNTER_LOST_REQUESTS captureCounter = 4
-	captureCounterCOUNTER_MAX           captureCounter = 5
+	captureCounterCOUNTER_TLS_UNDECODED captureCounter = 5
+	captureCounterCOUNTER_MAX           captureCounter = 6
 )
 
 type captureDataFlags uint32

@@ -14,17 +14,17 @@ import (
 )
 
 type tlsConnState struct {
-	_         structs.HostLayout
-	Id        uint64
-	LastNs    uint64
-	Role      uint8
-	Protocol  uint8
-	Ended     uint8
-	TupleSent uint8
-	Lost      uint16
-	LastDir   uint8
-	Pad       uint8
-	H2        [2]struct {
+	_          structs.HostLayout
+	Id         uint64
+	LastNs     uint64
+	Role       uint8
+	Protocol   uint8
+	Ended      uint8
+	TupleSent  uint8
+	Lost       uint16
+	LastDir    uint8
+	TlsRecords uint8
+	H2         [2]struct {
 		_      structs.HostLayout
 		Rest   uint32
 		Hdr    [9]uint8
