@@ -79,7 +79,9 @@ func (h *h2Session) open(r *h2Reader, d Direction) *h2Stream {
 
 func (st *h2Stream) setRequest(f *http2.Fields) {
 	st.method, st.path, st.authority, st.userAgent = f.Method, f.Path, f.Authority, f.UserAgent
-	st.identified = f.Path != "" && f.Method != ""
+	// A :path is absolute or "*" (RFC 9113 section 8.3.1): anything else
+	// is not a request we can tell.
+	st.identified = (strings.HasPrefix(f.Path, "/") || f.Path == "*") && f.Method != ""
 	st.grpc = http2.IsGRPCContentType(f.ContentType)
 	st.plain = notGRPC(f)
 }
