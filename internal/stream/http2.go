@@ -65,9 +65,19 @@ func (h *h2Session) resync(s *Segment, data []byte) (int, bool) {
 	return 0, http2.LooksLikeFrames(data, int(s.Len))
 }
 
-func (h *h2Session) finish(*conn) {
-	if n := len(h.streams); n > 0 {
-		h.sh.stats.pendingDropped.Add(uint64(n))
+// finish ends the connection's open streams: one whose response had begun
+// completes at its last frame seen, without the status its trailers would
+// have carried (a gRPC call then has none); one never answered is dropped
+// and counted, as an unanswered HTTP/1 request is.
+func (h *h2Session) finish(c *conn) {
+	for len(h.streams) > 0 {
+		st := &h.streams[0]
+		if !st.responded {
+			h.sh.stats.pendingDropped.Add(1)
+			h.streams = h.streams[1:]
+			continue
+		}
+		h.complete(c, st)
 	}
 	h.streams = h.streams[:0]
 }

@@ -23,6 +23,7 @@ type h2Stream struct {
 	identified  bool // :path was decoded
 	status      int  // final :status, 0 until seen
 	statusLost  bool // a response block had unknown fields and no :status
+	responded   bool // a response block was seen
 	grpcStatus  uint32
 	hasGRPC     bool // grpcStatus was seen
 	reqBody     int64
@@ -96,7 +97,7 @@ func notGRPC(f *http2.Fields) bool {
 // setResponse applies a response block: headers (with :status), trailers
 // or both (a trailers-only response). Interim 1xx headers change nothing.
 func (st *h2Stream) setResponse(f *http2.Fields, at uint64) {
-	st.last = at
+	st.last, st.responded = at, true
 	if f.Status >= 200 && st.status == 0 {
 		st.status = f.Status
 	}
