@@ -157,7 +157,7 @@ static __always_inline int handle_data(void *ctx, struct pt_regs *regs, long ret
 		return 0;
 	}
 	if (c->protocol == PROTO_HTTP2 &&
-	    h2_emit(ctx, sk, c, dir, len, buf, avail, iov_array(kind, regs_arg1(regs))))
+	    h2_emit(ctx, sk, c, dir, len, buf, avail, iov_array(kind, regs_arg1(regs)), 0))
 		return 0;
 	emit_data(ctx, sk, c, dir, len, buf, avail, kind == BUF_PLAIN, 0);
 	return 0;

@@ -240,15 +240,17 @@ static __always_inline void h2_skip(struct h2_walker *x, __u32 len)
 
 /* h2_sync starts the walk of a direction that does not know where frames
  * start, from the first avail bytes at head: the client preface (copied as
- * a piece of its own), or a plausible frame header. */
-static __always_inline bool h2_sync(struct h2_walk *w, const void *head, __u32 avail)
+ * a piece of its own), or a plausible frame header; with opening, only the
+ * preface or a SETTINGS frame, which open each direction of a connection:
+ * TLS plaintext of other protocols is never taken for frames mid-stream. */
+static __always_inline bool h2_sync(struct h2_walk *w, const void *head, __u32 avail, bool opening)
 {
 	__u8 p[CLASSIFY_LEN] = {};
 	if (!head || avail < H2_FRAME_HEADER)
 		return false;
 	bpf_probe_read_user(p, avail < CLASSIFY_LEN ? avail : CLASSIFY_LEN, head);
 	bool preface = starts_with4(p, 'P', 'R', 'I', ' ');
-	if (!looks_like_http2(p, avail) || (!preface && !h2_valid(p)))
+	if (!looks_like_http2(p, avail) || (!preface && !h2_valid(p)) || (opening && !preface && p[3] != 4))
 		return false;
 	__builtin_memset(w, 0, sizeof(*w));
 	w->synced = 1;
@@ -259,17 +261,19 @@ static __always_inline bool h2_sync(struct h2_walk *w, const void *head, __u32 a
 	return true;
 }
 
-/* h2_emit sends the frame record of a syscall that moved len bytes in
- * direction dir of HTTP/2 connection c: from buf (avail bytes, the first
- * buffer), the iovec array iov when not 0, or no user memory at all when
- * buf is NULL. False when the walk cannot start here: the caller sends a
- * plain prefix instead. */
+/* h2_emit sends the frame record of a syscall (or TLS library call) that
+ * moved len bytes in direction dir of connection c: from buf (avail bytes,
+ * the first buffer), the iovec array iov when not 0, or no user memory at
+ * all when buf is NULL. flags are the record's other data flags; FLAG_TLS
+ * also means the connection's protocol is not known to be HTTP/2, so the
+ * walk starts only where a direction opens. False when the walk cannot
+ * start here: the caller sends a plain prefix instead. */
 static __always_inline bool h2_emit(void *ctx, struct sock *sk, struct conn_state *c, __u8 dir, __u32 len,
-				    const void *buf, __u32 avail, __u64 iov)
+				    const void *buf, __u32 avail, __u64 iov, __u8 flags)
 {
 	__u32 zero = 0;
 	struct h2_walk *w = &c->h2[dir == DIR_EGRESS];
-	if (!enable_h2_walk || (!w->synced && !h2_sync(w, buf, avail)))
+	if (!enable_h2_walk || (!w->synced && !h2_sync(w, buf, avail, flags & FLAG_TLS)))
 		return false;
 	struct h2_record *r = bpf_map_lookup_elem(&h2_scratch, &zero);
 	if (!r)
@@ -288,7 +292,7 @@ static __always_inline bool h2_emit(void *ctx, struct sock *sk, struct conn_stat
 	*w = x->w;
 
 	struct conn_event *e = &r->hdr;
-	data_header(e, sk, c, dir, len, FLAG_H2_FRAMES | (buf ? 0 : FLAG_NO_PAYLOAD));
+	data_header(e, sk, c, dir, len, flags | FLAG_H2_FRAMES | (buf ? 0 : FLAG_NO_PAYLOAD));
 	h2_put(r->payload, 0, x->first, 4);
 	__u32 n = x->out & (2 * H2_WALK_BYTES - 1);
 	if (n > H2_WALK_BYTES)

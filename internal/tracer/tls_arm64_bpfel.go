@@ -59,6 +59,53 @@ type tlsDataRecord struct {
 	Payload [4096]uint8
 }
 
+type tlsH2Record struct {
+	_   structs.HostLayout
+	Hdr struct {
+		_          structs.HostLayout
+		Kind       uint8
+		Dir        uint8
+		Role       uint8
+		Family     uint8
+		TailLen    uint8
+		Flags      uint8
+		Captured   uint16
+		Pid        uint32
+		Len        uint32
+		ConnId     uint64
+		TsNs       uint64
+		LocalPort  uint16
+		RemotePort uint16
+		Lost       uint32
+		LocalAddr  [16]uint8
+		RemoteAddr [16]uint8
+		Tail       [8]uint8
+	}
+	Payload [8192]uint8
+	X       struct {
+		_      structs.HostLayout
+		Buf    uint64
+		Len    uint32
+		Pos    uint32
+		Base   uint32
+		Out    uint32
+		Run    uint32
+		RunLen uint32
+		RunEnd uint32
+		First  uint32
+		Full   uint8
+		Pad    [7]uint8
+		W      struct {
+			_      structs.HostLayout
+			Rest   uint32
+			Hdr    [9]uint8
+			Hn     uint8
+			Copy   uint8
+			Synced uint8
+		}
+	}
+}
+
 type tlsTlsCall struct {
 	_      structs.HostLayout
 	Buf    uint64
@@ -90,6 +137,7 @@ const (
 	tlsMapConns              = "conns"
 	tlsMapCounters           = "counters"
 	tlsMapEvents             = "events"
+	tlsMapH2Scratch          = "h2_scratch"
 	tlsMapPerfEvents         = "perf_events"
 	tlsMapPidVerdicts        = "pid_verdicts"
 	tlsMapScratch            = "scratch"
@@ -107,6 +155,11 @@ const (
 	tlsProgSslWriteEnter     = "ssl_write_enter"
 	tlsProgSslWriteExEnter   = "ssl_write_ex_enter"
 	tlsVarCaptureAll         = "capture_all"
+	tlsVarEnableH2Walk       = "enable_h2_walk"
+	tlsVarEnableHttp1        = "enable_http1"
+	tlsVarEnableHttp2        = "enable_http2"
+	tlsVarEnableMysql        = "enable_mysql"
+	tlsVarEnablePostgres     = "enable_postgres"
 	tlsVarEnableTls          = "enable_tls"
 	tlsVarMaxPayload         = "max_payload"
 	tlsVarUsePerf            = "use_perf"
@@ -174,6 +227,7 @@ type tlsMapSpecs struct {
 	Conns       *ebpf.MapSpec `ebpf:"conns"`
 	Counters    *ebpf.MapSpec `ebpf:"counters"`
 	Events      *ebpf.MapSpec `ebpf:"events"`
+	H2Scratch   *ebpf.MapSpec `ebpf:"h2_scratch"`
 	PerfEvents  *ebpf.MapSpec `ebpf:"perf_events"`
 	PidVerdicts *ebpf.MapSpec `ebpf:"pid_verdicts"`
 	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
@@ -185,10 +239,15 @@ type tlsMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type tlsVariableSpecs struct {
-	CaptureAll *ebpf.VariableSpec `ebpf:"capture_all"`
-	EnableTls  *ebpf.VariableSpec `ebpf:"enable_tls"`
-	MaxPayload *ebpf.VariableSpec `ebpf:"max_payload"`
-	UsePerf    *ebpf.VariableSpec `ebpf:"use_perf"`
+	CaptureAll     *ebpf.VariableSpec `ebpf:"capture_all"`
+	EnableH2Walk   *ebpf.VariableSpec `ebpf:"enable_h2_walk"`
+	EnableHttp1    *ebpf.VariableSpec `ebpf:"enable_http1"`
+	EnableHttp2    *ebpf.VariableSpec `ebpf:"enable_http2"`
+	EnableMysql    *ebpf.VariableSpec `ebpf:"enable_mysql"`
+	EnablePostgres *ebpf.VariableSpec `ebpf:"enable_postgres"`
+	EnableTls      *ebpf.VariableSpec `ebpf:"enable_tls"`
+	MaxPayload     *ebpf.VariableSpec `ebpf:"max_payload"`
+	UsePerf        *ebpf.VariableSpec `ebpf:"use_perf"`
 }
 
 // tlsObjects contains all objects after they have been loaded into the kernel.
@@ -214,6 +273,7 @@ type tlsMaps struct {
 	Conns       *ebpf.Map `ebpf:"conns"`
 	Counters    *ebpf.Map `ebpf:"counters"`
 	Events      *ebpf.Map `ebpf:"events"`
+	H2Scratch   *ebpf.Map `ebpf:"h2_scratch"`
 	PerfEvents  *ebpf.Map `ebpf:"perf_events"`
 	PidVerdicts *ebpf.Map `ebpf:"pid_verdicts"`
 	Scratch     *ebpf.Map `ebpf:"scratch"`
@@ -226,6 +286,7 @@ func (m *tlsMaps) Close() error {
 		m.Conns,
 		m.Counters,
 		m.Events,
+		m.H2Scratch,
 		m.PerfEvents,
 		m.PidVerdicts,
 		m.Scratch,
@@ -238,10 +299,15 @@ func (m *tlsMaps) Close() error {
 //
 // It can be passed to loadTlsObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tlsVariables struct {
-	CaptureAll *ebpf.Variable `ebpf:"capture_all"`
-	EnableTls  *ebpf.Variable `ebpf:"enable_tls"`
-	MaxPayload *ebpf.Variable `ebpf:"max_payload"`
-	UsePerf    *ebpf.Variable `ebpf:"use_perf"`
+	CaptureAll     *ebpf.Variable `ebpf:"capture_all"`
+	EnableH2Walk   *ebpf.Variable `ebpf:"enable_h2_walk"`
+	EnableHttp1    *ebpf.Variable `ebpf:"enable_http1"`
+	EnableHttp2    *ebpf.Variable `ebpf:"enable_http2"`
+	EnableMysql    *ebpf.Variable `ebpf:"enable_mysql"`
+	EnablePostgres *ebpf.Variable `ebpf:"enable_postgres"`
+	EnableTls      *ebpf.Variable `ebpf:"enable_tls"`
+	MaxPayload     *ebpf.Variable `ebpf:"max_payload"`
+	UsePerf        *ebpf.Variable `ebpf:"use_perf"`
 }
 
 // tlsPrograms contains all programs after they have been loaded into the kernel.

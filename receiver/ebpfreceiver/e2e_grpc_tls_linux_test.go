@@ -3,6 +3,7 @@
 package ebpfreceiver
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
@@ -83,5 +84,64 @@ func warmUpTLSServer(t *testing.T, c *captured, srv *peers.Server) {
 			t.Fatal("no request to the TLS server traced within 20s")
 		}
 		peers.Curl(t, "-k", "--http2", "-o", "/dev/null", url)
+	}
+}
+
+// TestGRPCStreamingOverTLS runs the route guide example over TLS: the
+// plaintext comes from the crypto/tls probes, in writes and reads of many
+// frames, and every call is exactly one span on each side with its status
+// from the trailers.
+func TestGRPCStreamingOverTLS(t *testing.T) {
+	client := peers.GRPCProgram(t, routeGuideCl)
+	r := newRig(t, rigOptions{}, peers.GRPCProgramGlob())
+	r.start(t)
+	c := &captured{traces: r.sink}
+	port := peers.FreePort(t)
+	srv := peers.Start(t, port, peers.GRPCProgram(t, routeGuideSrv), "-tls", "-port", strconv.Itoa(port))
+	warmUpTLSServer(t, c, srv)
+	// The client's executable is probed from its first run on; its first
+	// run's calls may come before that, so it runs twice and the second
+	// run is checked.
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	for i := range 2 {
+		if out, err := peers.RunStatus(t, client, "-tls", "-addr", addr); err != nil {
+			t.Fatalf("route guide client run %d: %v\n%s", i, err, out)
+		}
+	}
+	perRun := map[string]int{
+		"routeguide.RouteGuide/GetFeature": 2, "routeguide.RouteGuide/ListFeatures": 1,
+		"routeguide.RouteGuide/RecordRoute": 1, "routeguide.RouteGuide/RouteChat": 1,
+	}
+	server := func(s span) bool {
+		return s.kind == ptrace.SpanKindServer && s.pid == int64(srv.PID) && strings.HasPrefix(attrStr(s, "rpc.method"), "routeguide.")
+	}
+	clientSide := func(s span) bool { return s.kind == ptrace.SpanKindClient && attrStr(s, "rpc.system.name") == "grpc" }
+	c.waitSpansAtLeast(t, 10, server)
+	c.waitSpansAtLeast(t, 5, clientSide)
+	time.Sleep(time.Second)
+	for _, side := range []struct {
+		name string
+		keep func(span) bool
+		runs int
+	}{{"server", server, 2}, {"client", clientSide, 0}} {
+		got := map[string]int{}
+		for _, s := range filterSpans(c.spans(), side.keep) {
+			got[attrStr(s, "rpc.method")]++
+			if attrStr(s, statusAttribute) != "OK" || attrStr(s, "url.scheme") == "http" {
+				t.Errorf("%s span %q: status %q", s.kind, s.name, attrStr(s, statusAttribute))
+			}
+		}
+		runs := side.runs
+		if runs == 0 { // the client's first run may be missed, never half seen
+			runs = got["routeguide.RouteGuide/RouteChat"]
+		}
+		want := map[string]int{}
+		for m, n := range perRun {
+			want[m] = n * runs
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) || runs < 1 {
+			t.Errorf("%s spans by method %v, want %v", side.name, got, want)
+		}
+		t.Logf("%s spans by method %v", side.name, got)
 	}
 }
