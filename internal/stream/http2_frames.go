@@ -20,7 +20,6 @@ type h2Reader struct {
 	hn      int    // bytes of a frame header split across segments
 	hdrAt   uint64 // time of the segment that carried the header's first byte
 	hdrPID  uint32
-	hdrOff  uint32 // offset of the header's first byte in that segment
 	inFrame bool
 	frame   http2.FrameHeader
 	off     uint32 // payload bytes of frame consumed
@@ -74,7 +73,7 @@ func (r *h2Reader) readHeader(s *Segment, v *segView, pos int) (next int, starte
 		return n, false, false
 	}
 	if r.hn == 0 {
-		r.hdrAt, r.hdrPID, r.hdrOff = s.Time, s.PID, uint32(pos)
+		r.hdrAt, r.hdrPID = s.Time, s.PID
 	}
 	r.hn += copy(r.hdr[r.hn:], got)
 	if r.hn < http2.FrameHeaderLen {
