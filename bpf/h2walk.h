@@ -19,7 +19,7 @@
  * space knows where each frame lies in the syscall's bytes (and so in the
  * TCP stream). Pieces are in order; adjacent ones are merged. A walk that
  * finds no frame boundary (a connection joined mid-frame), a header no peer
- * sends, or more buffers or frames than it may walk, gives up; the
+ * sends (frames of unknown types are skipped, as peers must), or more buffers or frames than it may walk, gives up; the
  * direction then goes back to plain prefixes until a syscall's bytes start
  * with the preface or a plausible frame header again, as user space does.
  *
@@ -164,7 +164,8 @@ static __always_inline long h2_header(struct h2_record *r, __u32 left)
 		return 0;
 	}
 	x->w.hn = 0;
-	if (!h2_valid(h)) {
+	/* Frames of unknown types (extensions) are skipped, as peers must. */
+	if (h[3] <= H2_MAX_FRAME_TYPE && !h2_valid(h)) {
 		x->w.synced = 0;
 		return 1;
 	}

@@ -81,7 +81,7 @@ func (r *h2Reader) readHeader(s *Segment, v *segView, pos int) (next int, starte
 	}
 	r.hn = 0
 	h, _ := http2.ParseFrameHeader(r.hdr[:])
-	if !h.Valid() {
+	if !h.Acceptable() {
 		return n, false, false
 	}
 	r.frame, r.off, r.inFrame = h, 0, true

@@ -301,3 +301,19 @@ func TestH2ConnectionEndEndsOpenStreams(t *testing.T) {
 		t.Errorf("stats %+v, want one stream dropped", s)
 	}
 }
+
+// TestH2UnknownFrameTypesAreSkipped puts an extension frame (PRIORITY_UPDATE,
+// type 0x10) between requests: receivers must ignore frames of unknown
+// types, and the framing goes on.
+func TestH2UnknownFrameTypesAreSkipped(t *testing.T) {
+	h := newHarness(t, RoleServer)
+	cl, sv := newH2Peer(), newH2Peer()
+	h.send(Ingress, cl.preface().take())
+	_ = cl.fr.WriteRawFrame(0x10, 0, 0, []byte{0, 0, 0, 1, 'u', '=', '1'})
+	start := h.send(Ingress, cl.headers(1, true, ":method", "GET", ":path", "/a", ":scheme", "http").take())
+	end := h.send(Egress, sv.settings().headers(1, false, ":status", "200").data(1, true, 3).take())
+	h.expectH2(h2Summary{"http2", "server", "", "/a", 200, -1, start, end})
+	if s := h.tr.Stats(); s.Desyncs != 0 {
+		t.Errorf("stats %+v", s)
+	}
+}
