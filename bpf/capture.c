@@ -193,8 +193,10 @@ static __always_inline int handle_connect(struct pt_regs *regs, long ret)
 	if (ret != 0 && ret != -115)
 		return 0;
 	struct sock *sk = tcp_sock_of_fd(regs_arg0(regs));
-	if (sk)
+	if (sk) {
 		conn_open(sk, ROLE_CLIENT);
+		note_client_tuple(sk);
+	}
 	return 0;
 }
 
@@ -313,8 +315,11 @@ static __always_inline int handle_sock_state(void *ctx, struct sock *sk, int sta
 		c->tls_records = 0;
 		count(COUNTER_TLS_UNDECODED);
 	}
-	if (state == TCP_CLOSE)
+	if (state == TCP_CLOSE) {
+		if (c->role == ROLE_CLIENT)
+			forget_client_tuple(sk);
 		bpf_map_delete_elem(&conns, &key);
+	}
 	return 0;
 }
 

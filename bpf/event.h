@@ -10,6 +10,7 @@ enum event_kind {
 	EVENT_EXIT = 4,  /* a thread group leader exited */
 	EVENT_LISTEN = 5, /* a process started listening on a TCP port */
 	EVENT_FORK = 6,   /* a captured process forked a new process */
+	EVENT_HANDOFF = 7, /* a Go goroutine handed a request to another (gocontext.c) */
 };
 
 enum direction {
@@ -34,7 +35,9 @@ enum protocol {
 enum data_flags {
 	FLAG_NO_PAYLOAD = 1, /* sendfile: the bytes never passed through user memory */
 	FLAG_TLS = 2,        /* plaintext a TLS library read or wrote on the connection */
-	FLAG_H2_FRAMES = 4,  /* the payload is HTTP/2 frame pieces at offsets (h2walk.h) */
+	FLAG_SEQ = 4,        /* seq holds the TCP sequence number of the first byte */
+	FLAG_PEER_CAPTURED = 8, /* a server's connection whose client is a captured process here */
+	FLAG_H2_FRAMES = 16, /* the payload is HTTP/2 frame pieces at offsets (h2walk.h) */
 };
 
 /* Header of EVENT_DATA and EVENT_CLOSE records; for data, `captured` payload
@@ -55,6 +58,9 @@ struct conn_event {
 	__u16 local_port;
 	__u16 remote_port;
 	__u32 lost; /* data records of this connection dropped just before this one */
+	__u32 tid;  /* the thread that moved the bytes */
+	__u32 seq;  /* FLAG_SEQ: TCP sequence number of the first byte moved */
+	__u64 goid; /* Go processes with a known layout: the goroutine, else 0 */
 	__u8 local_addr[16];
 	__u8 remote_addr[16];
 	__u8 tail[TAIL_LEN];
@@ -80,6 +86,18 @@ struct exec_event {
 	__u8 _pad[6];
 	__u8 filename[EXEC_PATH_LEN]; /* as passed to execve, NUL-terminated */
 	__u8 args[EXEC_ARGS_LEN];
+};
+
+/* EVENT_HANDOFF records: goroutine goid of process pid is about to have
+ * its next request on connection conn_id written by another goroutine
+ * (net/http's client writes on the connection's writeLoop). */
+struct handoff_event {
+	__u8 kind;
+	__u8 _pad[3];
+	__u32 pid;
+	__u64 ts_ns;
+	__u64 conn_id;
+	__u64 goid;
 };
 
 /* Indexes of the per-CPU counters map. */

@@ -47,8 +47,16 @@ struct conn_state {
 	__u8 tuple_sent; /* user space has this connection's addresses */
 	__u16 lost;      /* records dropped since the last one sent, saturating */
 	__u8 last_dir;   /* direction of the latest data record, sent or dropped */
+	__u8 peer_local; /* server: enum peer_local, whether its client is captured here */
 	__u8 tls_records; /* began with TLS records: counted at its end if no plaintext came */
+	__u8 _pad2[7];
 	struct h2_walk h2[2]; /* HTTP/2 connections: by direction - 1 */
+};
+
+enum peer_local {
+	PEER_UNKNOWN = 0,
+	PEER_CAPTURED = 1, /* the client end is a connection of a captured process of this node */
+	PEER_OTHER = 2,
 };
 
 /* conns: struct sock address -> conn_state.
@@ -62,6 +70,50 @@ struct {
 	__type(key, __u64);
 	__type(value, struct conn_state);
 } conns SEC(".maps");
+
+/* The layout of a Go program, for reading the current goroutine's id and
+ * following net/http's connections; offsets in bytes. */
+struct go_layout {
+	__s32 g_offset;     /* amd64: the g pointer is at fsbase + g_offset */
+	__u32 goid_offset;  /* runtime.g.goid */
+	__u32 pconn_conn;   /* net/http.persistConn.conn (a net.Conn), 0 unknown */
+	__u32 tcpconn_hash; /* itab hash of *net.TCPConn as a net.Conn, 0 unknown */
+};
+
+/* go_layouts: thread group id -> struct go_layout.
+ * User space inserts an entry when it selects a Go program whose layout it
+ * knows; on_sched_exec deletes it (a new program runs) and on_sched_exit
+ * when the thread group leader exits, so entries live no longer than their
+ * program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_PIDS);
+	__type(key, __u32);
+	__type(value, struct go_layout);
+} go_layouts SEC(".maps");
+
+/* A connection as its client sees it; addresses as IPv6, IPv4 ones mapped
+ * (::ffff:a.b.c.d), so a dual-stack server finds an IPv4 client. */
+struct tuple_key {
+	__u8 client[16];
+	__u8 server[16];
+	__u16 client_port;
+	__u16 server_port;
+	__u32 _pad;
+};
+
+/* client_tuples: connections captured processes opened, by tuple.
+ * Inserted when a selected process connects, so before any byte of the
+ * connection is written; deleted by on_sock_state when the socket reaches
+ * TCP_CLOSE. An LRU, so missed ends are evicted. The server end of a
+ * connection on this node looks itself up here once, to know whether its
+ * client's records are to come (see context.h). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_CONNS);
+	__type(key, struct tuple_key);
+	__type(value, __u8);
+} client_tuples SEC(".maps");
 
 /* events: every record for user space. Size set by user space before load;
  * producers never block: a full buffer drops the record and counts it. */

@@ -64,6 +64,7 @@ static __always_inline int handle_process_exec(void *ctx, struct task_struct *ta
 
 	if (!capture_all || bpf_map_lookup_elem(&pid_verdicts, &tgid))
 		bpf_map_update_elem(&pid_verdicts, &tgid, &pending, BPF_ANY);
+	bpf_map_delete_elem(&go_layouts, &tgid);
 	emit_exec(ctx, task, bprm, tgid);
 	return 0;
 }
@@ -122,5 +123,6 @@ static __always_inline int handle_process_exit(void *ctx)
 	if ((__u32)id != tgid)
 		return 0;
 	bpf_map_delete_elem(&pid_verdicts, &tgid);
+	bpf_map_delete_elem(&go_layouts, &tgid);
 	return emit_proc(ctx, EVENT_EXIT, tgid, 0);
 }

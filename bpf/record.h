@@ -6,6 +6,7 @@
 #include "maps.h"
 #include "output.h"
 #include "sock.h"
+#include "context.h"
 
 /* data_header fills the header of a data record of connection c (socket
  * sk) moving len bytes in direction dir. The addresses go only in records
@@ -22,6 +23,14 @@ static __always_inline void data_header(struct conn_event *e, struct sock *sk, s
 	e->pid = bpf_get_current_pid_tgid() >> 32;
 	e->len = len;
 	e->conn_id = c->id;
+	e->tid = (__u32)bpf_get_current_pid_tgid();
+	e->goid = current_goid(e->pid);
+	if (!(flags & FLAG_TLS)) { /* plaintext offsets are not the socket's */
+		e->seq = stream_seq(sk, dir, len);
+		e->flags |= FLAG_SEQ;
+	}
+	if (dir == DIR_INGRESS && peer_captured(c, sk))
+		e->flags |= FLAG_PEER_CAPTURED;
 	e->ts_ns = bpf_ktime_get_ns();
 	e->lost = c->lost;
 	if (!c->tuple_sent || e->ts_ns - c->last_ns > TUPLE_REFRESH_NS)

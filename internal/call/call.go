@@ -4,7 +4,11 @@
 // or of the collector API.
 package call
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
+)
 
 // Protocol is the application protocol a call was decoded from.
 type Protocol uint8
@@ -61,6 +65,13 @@ type Call struct {
 	HTTP     HTTP           // Protocol HTTP1 and HTTP2, and the transport of GRPC
 	RPC      RPC            // Protocol GRPC
 	DB       DB             // Protocol Postgres and MySQL
+	// Trace is the call's place in its trace, filled by the engine before
+	// the call leaves it.
+	Trace tracectx.Context
+	// Span is the capture's handle on the call's trace context, used
+	// inside the engine only; nil once the call has left it, and in calls
+	// made without trace context.
+	Span *tracectx.Span
 }
 
 // RPC holds the facts of a gRPC call. Zero values mean "not seen".

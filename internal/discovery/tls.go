@@ -79,11 +79,11 @@ type exeFile struct {
 // root of process 1: the collector may run in a container of its own).
 func (f *TLSFinder) executable(dir, execPath string) exeFile {
 	link := filepath.Join(dir, "exe")
-	linkID, linkErr := fileID(link)
+	linkID, linkErr := FileOf(link)
 	if filepath.IsAbs(execPath) {
 		for _, root := range []string{"/", filepath.Join(f.procRoot, "1", "root")} {
 			path := filepath.Join(root, execPath)
-			if id, err := fileID(path); err == nil && (linkErr != nil || id == linkID) {
+			if id, err := FileOf(path); err == nil && (linkErr != nil || id == linkID) {
 				return exeFile{path: path, id: id, root: root}
 			}
 		}
@@ -109,7 +109,7 @@ func (f *TLSFinder) libraries(dir string) ([]TLSTarget, error) {
 			continue
 		}
 		t := TLSTarget{Path: filepath.Join(dir, "root", path)}
-		if t.File, err = fileID(t.Path); err != nil || hasFile(targets, t.File) {
+		if t.File, err = FileOf(t.Path); err != nil || hasFile(targets, t.File) {
 			continue
 		}
 		targets = append(targets, t)
@@ -175,7 +175,7 @@ func (f *TLSFinder) neededLibrary(exe exeFile) []TLSTarget {
 	if path == "" {
 		return nil
 	}
-	lib, err := fileID(path)
+	lib, err := FileOf(path)
 	if err != nil {
 		return nil
 	}

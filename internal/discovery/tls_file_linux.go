@@ -5,8 +5,8 @@ import (
 	"syscall"
 )
 
-// fileID stats path, following symbolic links.
-func fileID(path string) (FileID, error) {
+// FileOf identifies the file at path, following symbolic links.
+func FileOf(path string) (FileID, error) {
 	var st syscall.Stat_t
 	if err := syscall.Stat(path, &st); err != nil {
 		return FileID{}, fmt.Errorf("stat %s: %w", path, err)

@@ -65,7 +65,7 @@ func findLibrary(root, name string) (string, bool) {
 	}
 	for _, dir := range libDirs {
 		path := filepath.Join(root, dir, name)
-		if _, err := fileID(path); err == nil {
+		if _, err := FileOf(path); err == nil {
 			return path, true
 		}
 	}

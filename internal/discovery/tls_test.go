@@ -121,8 +121,8 @@ func TestNeededLibSSL(t *testing.T) {
 	if !ok {
 		t.Fatalf("neededLibSSL(%s) found nothing, ldd says %s", curl, want)
 	}
-	g, err1 := fileID(got)
-	w, err2 := fileID(want)
+	g, err1 := FileOf(got)
+	w, err2 := FileOf(want)
 	if err1 != nil || err2 != nil || g != w {
 		t.Errorf("neededLibSSL(%s) = %s, ldd says %s", curl, got, want)
 	}
@@ -150,7 +150,7 @@ func TestTLSFinderFindsExitedGoByExecPath(t *testing.T) {
 	if len(targets) != 1 || targets[0].Go == nil || len(targets[0].Go.ReadRets) == 0 {
 		t.Fatalf("FindExec = %+v, want the Go executable", targets)
 	}
-	if id, err := fileID(targets[0].Path); err != nil || id != targets[0].File {
+	if id, err := FileOf(targets[0].Path); err != nil || id != targets[0].File {
 		t.Errorf("target path %s: %v, identity %v want %v", targets[0].Path, err, id, targets[0].File)
 	}
 }

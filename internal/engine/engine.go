@@ -19,6 +19,7 @@ import (
 	"github.com/ebpfreceiver/ebpfreceiver/internal/discovery"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/route"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/stream"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/tracer"
 )
 
@@ -37,6 +38,9 @@ type Config struct {
 	ProcRoot        string // "/proc" when empty
 	BreakProbe      string // tests only: see tracer.Config.BreakProbe
 	TLS             bool   // plaintext of TLS libraries, through uprobes
+	// TraceContext links calls into traces (see internal/tracectx); off,
+	// every call is a root of its own.
+	TraceContext bool
 }
 
 // Stats are the engine's counters since Start, safe to read at any time.
@@ -57,6 +61,8 @@ type Stats struct {
 	// seen: their process's TLS library was not probed in time, or is not
 	// supported.
 	TLSUndecoded uint64
+	// Trace counts how calls got their parents, or why they have none.
+	Trace tracectx.Stats
 	// HTTP/2 streams and header fields the capture could not tell (see
 	// stream.Stats).
 	HeaderFieldsUnknown uint64
@@ -83,7 +89,8 @@ type Engine struct {
 	// the kernel captured them until then, and records already queued are
 	// dropped. Used by the reader goroutine only.
 	ignored map[uint32]struct{}
-	tls     *tlsState // nil without TLS capture
+	tls     *tlsState   // nil without TLS capture
+	trace   *traceState // nil without trace context
 	// forks are children forked while their parent waited for judgement,
 	// to judge once the records read with their fork are handled. Used by
 	// the reader goroutine only.
@@ -96,6 +103,10 @@ type Engine struct {
 	tracer  *tracer.Tracer
 	tracker *stream.Tracker
 	done    chan struct{} // closed when the reader goroutine returns
+
+	// now is the record time of the latest record read (Unix
+	// nanoseconds). Used by the reader goroutine only.
+	now uint64
 
 	events   atomic.Uint64
 	ignores  atomic.Uint64
@@ -130,11 +141,15 @@ func New(cfg Config, logger *zap.Logger, emit func(*call.Call)) (*Engine, error)
 	if cfg.TLS {
 		e.tls = newTLSState(cfg.ProcRoot)
 	}
-	// The tracker lends one call for every emit instead of allocating one.
-	e.tracker = stream.NewTracker(stream.Config{
-		IdleTimeout: cfg.IdleTimeout, LendCalls: true,
+	scfg := stream.Config{
+		IdleTimeout: cfg.IdleTimeout, LendCalls: true, // one call lent for every emit
 		Protocols: cfg.Protocols, DBQueryText: cfg.DBQueryText,
-	}, e.deliver)
+	}
+	if cfg.TraceContext {
+		e.trace = newTraceState()
+		scfg.Links = e.trace.links
+	}
+	e.tracker = stream.NewTracker(scfg, e.deliver)
 	return e, nil
 }
 
@@ -156,6 +171,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		CaptureAll: e.selector.MatchAll(),
 		BreakProbe: e.cfg.BreakProbe,
 		TLS:        e.cfg.TLS,
+		GoContext:  e.cfg.TraceContext,
 		Protocols: tracer.Protocols{
 			HTTP1: e.cfg.Protocols.HTTP1, HTTP2: e.cfg.Protocols.HTTP2 || e.cfg.Protocols.GRPC,
 			Postgres: e.cfg.Protocols.Postgres, MySQL: e.cfg.Protocols.MySQL,
@@ -175,12 +191,16 @@ func (e *Engine) Start(ctx context.Context) error {
 		if err := t.Run(h); err != nil {
 			e.logger.Error("capture reader stopped", zap.Error(err))
 		}
+		if e.trace != nil { // what waited goes with what is known
+			e.release(^uint64(0), len(e.trace.held))
+		}
 	}()
 	return nil
 }
 
-// deliver completes a call with its process and route and passes it on,
-// unless its path is ignored.
+// deliver completes a call with its process, route and trace context and
+// passes it on, unless its path is ignored; a call whose trace is not
+// known yet is held (see traced).
 func (e *Engine) deliver(c *call.Call) {
 	if c.Protocol == call.ProtocolHTTP1 || c.Protocol == call.ProtocolHTTP2 {
 		var ignore bool
@@ -194,6 +214,9 @@ func (e *Engine) deliver(c *call.Call) {
 		p = &call.Process{PID: c.PID}
 	}
 	c.Process = p
+	if e.trace != nil && !e.traced(c, e.now) {
+		return
+	}
 	e.emit(c)
 }
 
@@ -234,6 +257,7 @@ func (e *Engine) Stats() Stats {
 
 		EncryptedSkipped:    ts.EncryptedSkipped,
 		DBServerSessions:    ts.DBServerSessions,
+		Trace:               e.traceStats(),
 		HeaderFieldsUnknown: ts.HeaderFieldsUnknown,
 		HeaderTablesLost:    ts.HeaderTablesLost,
 		StreamsUnidentified: ts.StreamsUnidentified,

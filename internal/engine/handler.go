@@ -44,6 +44,7 @@ func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 		return // captured while its exec was being judged
 	}
 	at := h.tracer.UnixNano(ev.TsNs)
+	h.engine.now = max(h.engine.now, at)
 	if ev.Kind == tracer.EventClose {
 		h.engine.tracker.Close(ev.ConnId, at)
 		return
@@ -61,6 +62,13 @@ func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 		Peer:   addrPort(ev.Family, &ev.RemoteAddr, ev.RemotePort),
 		TLS:    ev.Flags&tracer.FlagTLS != 0,
 		Lost:   ev.Lost,
+
+		Thread:    ev.Tid,
+		Goroutine: ev.Goid,
+		Seq:       ev.Seq,
+		HasSeq:    ev.Flags&tracer.FlagSeq != 0,
+
+		PeerCaptured: ev.Flags&tracer.FlagPeerCaptured != 0,
 	}
 	if ev.Flags&tracer.FlagH2Frames != 0 {
 		h.seg.Data, h.seg.Frames = nil, payload // HTTP/2 frame pieces
@@ -82,6 +90,7 @@ func (h *handler) Process(ev *tracer.ProcessEvent) {
 		delete(h.engine.forks, ev.Pid)
 		h.engine.tracker.Forget(ev.Pid)
 		h.engine.tlsExited(ev.Pid)
+		h.engine.traceExited(ev.Pid)
 		var start uint64
 		if p, ok := h.engine.registry.Cached(ev.Pid); ok {
 			start = p.StartTime
@@ -93,6 +102,15 @@ func (h *handler) Process(ev *tracer.ProcessEvent) {
 		h.exits = append(h.exits, exited{pid: ev.Pid, start: start, at: time.Now()})
 	}
 	h.publish()
+}
+
+// Handoff follows a Go goroutine's request to the goroutine that writes
+// it.
+func (h *handler) Handoff(ev *tracer.HandoffEvent) {
+	h.engine.events.Add(1)
+	if h.engine.trace != nil {
+		h.engine.trace.links.Handoff(ev.Pid, ev.ConnId, ev.Goid, h.tracer.UnixNano(ev.TsNs))
+	}
 }
 
 // Exec judges a process that called execve.
@@ -110,6 +128,7 @@ func (h *handler) publish() {
 func (h *handler) Idle() {
 	h.engine.judgeForks(h.tracer)
 	now := time.Now()
+	h.engine.traceIdle(now)
 	if now.Sub(h.lastEvict) < evictEvery {
 		return
 	}

@@ -47,6 +47,7 @@ func (e *Engine) decide(t *tracer.Tracer, pid uint32) {
 // could be read is described from what execve was given.
 func (e *Engine) execed(t *tracer.Tracer, pid uint32, path string, argv []string) {
 	delete(e.forks, pid)
+	e.traceExited(pid) // its requests were the old program's
 	p, err := e.registry.Refresh(pid)
 	if err != nil {
 		p = discovery.ProcessFromExec(pid, path, argv)
@@ -74,6 +75,7 @@ func (e *Engine) judge(t *tracer.Tracer, p *call.Process, again bool) {
 		e.judged(p.PID, v.Selected)
 	}
 	e.tlsJudged(t, p.PID, p.ExecutablePath, v.Selected)
+	e.traceJudged(t, p, v.Selected)
 	if v.Selected == e.selector.MatchAll() {
 		if again {
 			t.Forget(p.PID)

@@ -179,6 +179,13 @@ func GoProgramGlob() string {
 // test binary and returns its path.
 func GoProgram(t testing.TB, name string) string {
 	t.Helper()
+	return buildGoProgram(t, name)
+}
+
+// buildGoProgram is GoProgram with extra environment for the build, such
+// as CGO_ENABLED=0.
+func buildGoProgram(t testing.TB, name string, env ...string) string {
+	t.Helper()
 	_, file, _, _ := runtime.Caller(0)
 	src := filepath.Join(filepath.Dir(file), "cmd", name)
 	out := filepath.Join(os.TempDir(), fmt.Sprintf("ebpfreceiver-peer-%s-%d", name, os.Getpid()))
@@ -187,6 +194,7 @@ func GoProgram(t testing.TB, name string) string {
 	}
 	build := exec.Command("go", "build", "-o", out, ".")
 	build.Dir = src
+	build.Env = append(os.Environ(), env...)
 	if msg, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build %s: %v\n%s", name, err, msg)
 	}

@@ -12,6 +12,9 @@ type carry struct {
 	n   int
 	at  uint64 // time of the segment that carried the first byte
 	pid uint32
+	// seq is the TCP sequence number of the first byte held, when hasSeq.
+	seq    uint32
+	hasSeq bool
 }
 
 // hold keeps data[pos:] when the segment was captured whole and the rest is
@@ -22,14 +25,17 @@ func (c *carry) hold(s *Segment, data []byte, pos int) bool {
 	}
 	c.n = copy(c.buf[:], data[pos:])
 	c.at, c.pid = s.Time, s.PID
+	c.seq, c.hasSeq = s.Seq+uint32(pos), s.HasSeq
 	return true
 }
 
 // join returns s with the held bytes in front of its captured data, using
 // buf for the joined bytes; the carry is emptied. Without held bytes it
 // returns s. The joined segment keeps s's time when atEnd (a response ends
-// with its last bytes), else the held bytes' time (a request starts with
-// its first).
+// with its last bytes), else the held bytes' time and position (a request
+// starts with its first); it keeps s's thread and goroutine, which
+// completed the head (a Go server reads ahead one byte of the next request
+// on another goroutine than the one that handles it).
 func (c *carry) join(s *Segment, buf []byte, out *Segment, atEnd bool) *Segment {
 	if c.n == 0 {
 		return s
@@ -39,6 +45,7 @@ func (c *carry) join(s *Segment, buf []byte, out *Segment, atEnd bool) *Segment 
 	out.Len = uint32(c.n) + s.Len
 	if !atEnd {
 		out.Time, out.PID = c.at, c.pid
+		out.Seq, out.HasSeq = c.seq, c.hasSeq && s.HasSeq && c.seq+uint32(c.n) == s.Seq
 	}
 	c.n = 0
 	return out

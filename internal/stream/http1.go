@@ -51,7 +51,7 @@ func (h *h1Session) feed(c *conn, s *Segment) {
 	switch {
 	case h.upgraded:
 	case (s.Dir == Ingress) == h.server:
-		h.readRequests(s)
+		h.readRequests(c, s)
 	default:
 		h.readResponses(c, s)
 	}
@@ -59,13 +59,24 @@ func (h *h1Session) feed(c *conn, s *Segment) {
 
 func (h *h1Session) finish(c *conn) {
 	h.completeResponse(c)
-	n := h.reqs.reset()
+	n := h.dropRequests()
 	if h.req.held.n > 0 {
 		n++ // the first bytes of a request whose rest never came
 	}
 	if n > 0 {
 		h.sh.stats.pendingDropped.Add(uint64(n))
 	}
+}
+
+// dropRequests empties the queue of requests waiting for a response and
+// returns how many there were.
+func (h *h1Session) dropRequests() int {
+	n := 0
+	for r, ok := h.reqs.pop(); ok; r, ok = h.reqs.pop() {
+		h.sh.dropped(r.span)
+		n++
+	}
+	return n
 }
 
 // desync records that a direction's framing was lost.
@@ -104,7 +115,7 @@ func (h *h1Session) emit(c *conn, req *pendingRequest, respSize int64) {
 	*out = call.Call{
 		Protocol: call.ProtocolHTTP1, Kind: kind,
 		Start: req.start, End: max(req.start, h.rsp.last),
-		PID: req.pid, Local: c.local, Peer: c.peer,
+		PID: req.pid, Local: c.local, Peer: c.peer, Span: req.span,
 		HTTP: call.HTTP{
 			Method: req.method, Path: req.path, HasQuery: req.hasQuery, Version: version,
 			Host: req.host, UserAgent: req.userAgent, Status: h.rsp.status,

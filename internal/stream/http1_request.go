@@ -9,7 +9,7 @@ import (
 
 // readRequests follows the request direction through one segment: heads
 // start pending requests, bodies are skipped by count.
-func (h *h1Session) readRequests(s *Segment) {
+func (h *h1Session) readRequests(c *conn, s *Segment) {
 	s = h.req.held.join(s, h.sh.joined, &h.sh.joinedSeg, false)
 	data, n := captured(s), int(s.Len)
 	if h.req.uncertain() && http1.LooksLikeRequest(data) {
@@ -17,7 +17,7 @@ func (h *h1Session) readRequests(s *Segment) {
 	}
 	for pos := 0; pos < n; {
 		if h.req.mode == awaitStart {
-			pos = h.startRequest(s, data, pos)
+			pos = h.startRequest(c, s, data, pos)
 			continue
 		}
 		next, done, err := h.req.consume(s, data, pos)
@@ -33,7 +33,7 @@ func (h *h1Session) readRequests(s *Segment) {
 // startRequest reads the request head at offset pos and returns the offset
 // of its body. A head cut by the capture size still starts a request: the
 // rest of the segment is taken as head and the body as unknown.
-func (h *h1Session) startRequest(s *Segment, data []byte, pos int) int {
+func (h *h1Session) startRequest(c *conn, s *Segment, data []byte, pos int) int {
 	n := int(s.Len)
 	if pos = skipEmptyLines(data, pos); pos == n {
 		return n
@@ -53,7 +53,7 @@ func (h *h1Session) startRequest(s *Segment, data []byte, pos int) int {
 	// request (the server answers it, if only with 400) once its request
 	// line was read; without one there is no request to answer.
 	if head.Method != "" {
-		h.pushRequest(s, &head, err == nil)
+		h.pushRequest(c, s, &head, pos, err == nil)
 	}
 	if err != nil {
 		if !errors.Is(err, http1.ErrIncomplete) {
@@ -77,9 +77,10 @@ func skipEmptyLines(data []byte, pos int) int {
 	return pos
 }
 
-// pushRequest queues a request seen in s. Its body size is the declared
-// length when the head gave one, else unknown until the body ends.
-func (h *h1Session) pushRequest(s *Segment, head *http1.RequestHead, complete bool) {
+// pushRequest queues a request seen at offset pos of s. Its body size is
+// the declared length when the head gave one, else unknown until the body
+// ends.
+func (h *h1Session) pushRequest(c *conn, s *Segment, head *http1.RequestHead, pos int, complete bool) {
 	h.seq++
 	names := h.sh.names
 	r := pendingRequest{
@@ -94,8 +95,13 @@ func (h *h1Session) pushRequest(s *Segment, head *http1.RequestHead, complete bo
 	case head.Body() == http1.BodyNone:
 		r.bodySize = 0
 	}
-	if h.reqs.push(r, h.sh.maxPending) {
+	r.span = h.sh.startSpan(c, s, &spanStart{
+		server: h.server, offered: true, seq: s.Seq + uint32(pos), hasSeq: s.HasSeq, at: s.Time,
+		traceParent: head.TraceParent, traceState: head.TraceState,
+	})
+	if old, dropped := h.reqs.push(r, h.sh.maxPending); dropped {
 		h.sh.stats.pendingDropped.Add(1)
+		h.sh.dropped(old.span)
 	}
 }
 

@@ -85,7 +85,11 @@ func (h *h1Session) cutResponse(s *Segment, head *http1.ResponseHead, err error)
 	return int(s.Len)
 }
 
-// openResponse starts the response in progress.
+// openResponse starts the response in progress. On a server, the request
+// it answers is no longer its thread's context.
 func (h *h1Session) openResponse(s *Segment, head *http1.ResponseHead) {
 	h.rsp = response{open: true, status: head.Status, version: head.Version, last: s.Time}
+	if r := h.reqs.oldest(); r != nil && h.server {
+		h.sh.answered(r.span)
+	}
 }

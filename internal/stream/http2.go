@@ -79,6 +79,9 @@ func (h *h2Session) finish(c *conn) {
 		}
 		h.complete(c, st)
 	}
+	for i := range h.streams {
+		h.sh.dropped(h.streams[i].span)
+	}
 	h.streams = h.streams[:0]
 }
 

@@ -12,29 +12,33 @@ import (
 // exactly; a frame header beyond the capture loses the framing until a
 // segment starts with plausible frames again.
 type h2Reader struct {
-	dec     *http2.Decoder // this direction's header blocks
-	started bool           // a segment of this direction was seen
-	synced  bool           // the next byte is known to start a frame (or the preface)
-	preface int            // preface bytes still to skip
-	hdr     [http2.FrameHeaderLen]byte
-	hn      int    // bytes of a frame header split across segments
-	hdrAt   uint64 // time of the segment that carried the header's first byte
-	hdrPID  uint32
-	inFrame bool
-	frame   http2.FrameHeader
-	off     uint32 // payload bytes of frame consumed
+	dec       *http2.Decoder // this direction's header blocks
+	started   bool           // a segment of this direction was seen
+	synced    bool           // the next byte is known to start a frame (or the preface)
+	preface   int            // preface bytes still to skip
+	hdr       [http2.FrameHeaderLen]byte
+	hn        int    // bytes of a frame header split across segments
+	hdrAt     uint64 // time of the segment that carried the header's first byte
+	hdrPID    uint32
+	hdrSeq    uint32 // TCP sequence number of the header's first byte, when hdrHasSeq
+	hdrHasSeq bool
+	inFrame   bool
+	frame     http2.FrameHeader
+	off       uint32 // payload bytes of frame consumed
 	// The header block in progress (HEADERS or PUSH_PROMISE, then
 	// CONTINUATION frames until END_HEADERS).
-	inBlock  bool
-	promise  bool   // a PUSH_PROMISE block: decoded for the table only
-	blockID  uint32 // its stream
-	blockEnd bool   // its HEADERS frame ended the stream
-	blockAt  uint64 // time of the segment that carried its first frame
-	blockPID uint32
-	lo, hi   uint32 // block bytes of the current frame's payload: [lo, hi)
-	needPad  bool   // the pad length byte is still to be read
-	rstCode  [4]byte
-	rstKnown int // RST_STREAM error code bytes captured
+	inBlock     bool
+	promise     bool   // a PUSH_PROMISE block: decoded for the table only
+	blockID     uint32 // its stream
+	blockEnd    bool   // its HEADERS frame ended the stream
+	blockAt     uint64 // time of the segment that carried its first frame
+	blockPID    uint32
+	blockSeq    uint32 // TCP sequence number of its first frame, when blockHasSeq
+	blockHasSeq bool
+	lo, hi      uint32 // block bytes of the current frame's payload: [lo, hi)
+	needPad     bool   // the pad length byte is still to be read
+	rstCode     [4]byte
+	rstKnown    int // RST_STREAM error code bytes captured
 }
 
 // start looks at the first segment of the direction: the client preface,
@@ -74,6 +78,7 @@ func (r *h2Reader) readHeader(s *Segment, v *segView, pos int) (next int, starte
 	}
 	if r.hn == 0 {
 		r.hdrAt, r.hdrPID = s.Time, s.PID
+		r.hdrSeq, r.hdrHasSeq = s.Seq+uint32(pos), s.HasSeq
 	}
 	r.hn += copy(r.hdr[r.hn:], got)
 	if r.hn < http2.FrameHeaderLen {
@@ -101,6 +106,7 @@ func (r *h2Reader) beginBlock() bool {
 		}
 		r.inBlock, r.promise, r.blockID = true, h.Type == http2.FramePushPromise, h.StreamID
 		r.blockEnd, r.blockAt, r.blockPID = h.Has(http2.FlagEndStream), r.hdrAt, r.hdrPID
+		r.blockSeq, r.blockHasSeq = r.hdrSeq, r.hdrHasSeq
 		if h.Has(http2.FlagPriority) && h.Type == http2.FrameHeaders {
 			prefix = 5
 		}

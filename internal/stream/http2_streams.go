@@ -5,6 +5,7 @@ import (
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http2"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
 )
 
 // h2Stream is one open stream: the request's facts and what was seen of
@@ -28,6 +29,7 @@ type h2Stream struct {
 	hasGRPC     bool // grpcStatus was seen
 	reqBody     int64
 	respBody    int64
+	span        *tracectx.Span // its trace context, nil without
 }
 
 // addBody counts the DATA payload bytes of one frame.
@@ -57,8 +59,7 @@ func (h *h2Session) applyBlock(c *conn, r *h2Reader, s *Segment, f *http2.Fields
 		if kind != http2.BlockRequest && (kind != http2.BlockUnknown || h.reqDir != s.Dir) {
 			return // the response of a request sent before the capture began
 		}
-		st = h.open(r, s.Dir)
-		st.setRequest(f)
+		st = h.open(c, r, s, f)
 	} else if s.Dir != st.reqDir {
 		st.setResponse(f, s.Time)
 	}
@@ -67,15 +68,24 @@ func (h *h2Session) applyBlock(c *conn, r *h2Reader, s *Segment, f *http2.Fields
 	}
 }
 
-// open starts a stream whose request block began at r.blockAt.
-func (h *h2Session) open(r *h2Reader, d Direction) *h2Stream {
+// open starts a stream whose request block f began at r.blockAt; s is the
+// segment that ended the block.
+func (h *h2Session) open(c *conn, r *h2Reader, s *Segment, f *http2.Fields) *h2Stream {
 	if len(h.streams) >= h.sh.maxPending {
 		h.sh.stats.pendingDropped.Add(1)
+		h.sh.dropped(h.streams[0].span)
 		h.streams = append(h.streams[:0], h.streams[1:]...)
 	}
-	h.reqDir = d
-	h.streams = append(h.streams, h2Stream{id: r.blockID, reqDir: d, start: r.blockAt, last: r.blockAt, pid: r.blockPID})
-	return &h.streams[len(h.streams)-1]
+	h.reqDir = s.Dir
+	h.streams = append(h.streams, h2Stream{id: r.blockID, reqDir: s.Dir, start: r.blockAt, last: r.blockAt, pid: r.blockPID})
+	st := &h.streams[len(h.streams)-1]
+	st.setRequest(f)
+	st.span = h.sh.startSpan(c, s, &spanStart{
+		server: s.Dir == Ingress, multiplexed: true, offered: true,
+		seq: r.blockSeq, hasSeq: r.blockHasSeq, at: r.blockAt,
+		traceParent: []byte(f.TraceParent), traceState: []byte(f.TraceState),
+	})
+	return st
 }
 
 func (st *h2Stream) setRequest(f *http2.Fields) {
@@ -181,7 +191,7 @@ func (h *h2Session) emit(c *conn, st *h2Stream, p call.Protocol) {
 	out := h.sh.newCall()
 	*out = call.Call{
 		Protocol: p, Kind: kind, Start: st.start, End: max(st.start, st.last),
-		PID: st.pid, Local: c.local, Peer: c.peer,
+		PID: st.pid, Local: c.local, Peer: c.peer, Span: st.span,
 		HTTP: call.HTTP{
 			Method: st.method, Path: path, HasQuery: hasQuery, Version: "2", Host: st.authority,
 			UserAgent: st.userAgent, Status: st.status, RequestBodySize: st.reqBody, ResponseBodySize: st.respBody,

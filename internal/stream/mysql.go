@@ -114,7 +114,7 @@ func (m *mySession) emit(c *conn, end uint64) {
 	out := m.sh.newCall()
 	*out = call.Call{
 		Protocol: call.ProtocolMySQL, Kind: call.KindClient,
-		Start: op.start, End: max(op.start, end), PID: op.pid, Local: c.local, Peer: c.peer,
+		Start: op.start, End: max(op.start, end), PID: op.pid, Local: c.local, Peer: c.peer, Span: op.span,
 		DB: dbFacts(&op.st, m.sh.queryText, op.command, op.errCode, op.rows),
 	}
 	out.DB.System, out.DB.Namespace = m.system, m.namespace

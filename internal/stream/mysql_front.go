@@ -92,6 +92,9 @@ func (m *mySession) command(s *Segment, body []byte) {
 	default:
 		m.op = dbOp{} // answers this session does not follow
 	}
+	if m.op.kind != 0 && m.op.kind != opSilent {
+		m.op.span = m.sh.dbSpan(s)
+	}
 }
 
 // useTarget returns the schema a USE statement selects.

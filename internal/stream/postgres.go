@@ -29,6 +29,7 @@ type pgSession struct {
 	named     map[string]sqltext.Statement
 	bound     sqltext.Statement // the statement of the latest Bind
 	ops       dbOpQueue
+	seg       *Segment // the segment frontendMessage reads, for push
 }
 
 // maxNamedStatements bounds the prepared statements remembered per
@@ -86,6 +87,7 @@ func (p *pgSession) push(op dbOp) {
 	if p.gap {
 		return
 	}
+	op.span = p.sh.dbSpan(p.seg)
 	if p.ops.push(op, p.sh.maxPending) {
 		p.sh.stats.pendingDropped.Add(1)
 	}
@@ -97,7 +99,7 @@ func (p *pgSession) emit(c *conn, op *dbOp, end uint64) {
 	out := p.sh.newCall()
 	*out = call.Call{
 		Protocol: call.ProtocolPostgres, Kind: call.KindClient,
-		Start: op.start, End: max(op.start, end), PID: op.pid, Local: c.local, Peer: c.peer,
+		Start: op.start, End: max(op.start, end), PID: op.pid, Local: c.local, Peer: c.peer, Span: op.span,
 		DB: dbFacts(&op.st, p.sh.queryText, op.command, op.errCode, op.rows),
 	}
 	out.DB.System, out.DB.Namespace = dbSystemPostgres, p.namespace

@@ -83,6 +83,7 @@ func (p *pgSession) loseFrontend() {
 
 func (p *pgSession) frontendMessage(s *Segment, m *message) {
 	op := dbOp{start: s.Time, pid: s.PID, rows: -1}
+	p.seg = s // for push, during this call
 	switch m.typ {
 	case pgSSLRequest:
 		p.sslAsked = true

@@ -1,6 +1,9 @@
 package stream
 
-import "github.com/ebpfreceiver/ebpfreceiver/internal/protocol/sqltext"
+import (
+	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/sqltext"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
+)
 
 // dbOpKind is what a pending database request is.
 type dbOpKind uint8
@@ -23,6 +26,7 @@ type dbOp struct {
 	command string // from the command tag when the statement is unknown
 	errCode string
 	rows    int64
+	span    *tracectx.Span // its trace context, nil without
 }
 
 // errCodeUnknown stands for an error answer whose code was not captured.

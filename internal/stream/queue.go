@@ -1,5 +1,7 @@
 package stream
 
+import "github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
+
 // pendingRequest is a request waiting for its response.
 type pendingRequest struct {
 	seq       uint64 // position in the connection's request order
@@ -11,7 +13,8 @@ type pendingRequest struct {
 	host      string
 	userAgent string
 	hasQuery  bool
-	bodySize  int64 // -1 unknown
+	bodySize  int64          // -1 unknown
+	span      *tracectx.Span // its trace context, nil without
 }
 
 // requestQueue is a FIFO ring of pending requests that grows on demand up
@@ -23,18 +26,17 @@ type requestQueue struct {
 }
 
 // push appends r; when limit requests are already waiting the oldest is
-// dropped to make room, and push reports it.
-func (q *requestQueue) push(r pendingRequest, limit int) (dropped bool) {
+// dropped to make room, and push returns it.
+func (q *requestQueue) push(r pendingRequest, limit int) (dropped pendingRequest, ok bool) {
 	if q.n >= limit {
-		q.pop()
-		dropped = true
+		dropped, ok = q.pop()
 	}
 	if q.n == len(q.buf) {
 		q.grow(limit)
 	}
 	q.buf[(q.head+q.n)%len(q.buf)] = r
 	q.n++
-	return dropped
+	return dropped, ok
 }
 
 // grow doubles the ring, capped at limit, keeping the order.

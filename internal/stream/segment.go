@@ -50,6 +50,18 @@ type Segment struct {
 	// TLS says Data is plaintext a TLS library read or wrote, not bytes
 	// of the socket.
 	TLS bool
+	// Thread moved the bytes; Goroutine is its goroutine in a Go program
+	// whose layout the probes know, else 0.
+	Thread    uint32
+	Goroutine uint64
+	// Seq is the TCP sequence number of the first byte, when HasSeq
+	// (never for TLS plaintext).
+	Seq    uint32
+	HasSeq bool
+	// PeerCaptured says the connection's client end is a connection of a
+	// captured process of this node (server connections only): its
+	// records of each request are to come, if not read yet.
+	PeerCaptured bool
 	// Frames, when not nil, is what the kernel's HTTP/2 frame walk kept of
 	// the segment's bytes: frame headers and header blocks at their
 	// offsets (see h2pieces.go). Data is then the bytes captured from

@@ -6,6 +6,7 @@ import (
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http1"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http2"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
 )
 
 // session decodes one connection's application protocol. A session never
@@ -85,7 +86,9 @@ type shared struct {
 	lent       call.Call // the call handed to emit when lending
 	protocols  Protocols
 	queryText  QueryTextMode
-	db         dbShared // statement descriptions and freed database sessions
+	db         dbShared         // statement descriptions and freed database sessions
+	links      *tracectx.Linker // nil without trace context
+	req        tracectx.Request // reused by startSpan
 }
 
 // newCall returns the call to fill and emit: the lent one, overwritten, or

@@ -4,6 +4,7 @@ import (
 	"time"
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
 )
 
 // Config bounds a Tracker's memory.
@@ -23,6 +24,9 @@ type Config struct {
 	Protocols Protocols
 	// DBQueryText is what database calls carry of the statement text.
 	DBQueryText QueryTextMode
+	// Links gives each request its trace context as it starts; nil for
+	// calls without one.
+	Links *tracectx.Linker
 }
 
 // Protocols turns decoders on or off.
@@ -80,7 +84,7 @@ func NewTracker(cfg Config, emit func(*call.Call)) *Tracker {
 	t.sh = shared{
 		emit: emit, stats: &t.stats, names: newInterner(), maxPending: cfg.MaxPending,
 		joined: make([]byte, 0, carryMax+maxCaptured), lend: cfg.LendCalls,
-		protocols: cfg.Protocols, queryText: cfg.DBQueryText,
+		protocols: cfg.Protocols, queryText: cfg.DBQueryText, links: cfg.Links,
 	}
 	return t
 }

@@ -29,6 +29,9 @@ type captureConnEvent struct {
 	LocalPort  uint16
 	RemotePort uint16
 	Lost       uint32
+	Tid        uint32
+	Seq        uint32
+	Goid       uint64
 	LocalAddr  [16]uint8
 	RemoteAddr [16]uint8
 	Tail       [8]uint8
@@ -52,7 +55,9 @@ type captureConnState struct {
 	TupleSent  uint8
 	Lost       uint16
 	LastDir    uint8
+	PeerLocal  uint8
 	TlsRecords uint8
+	Pad2       [7]uint8
 	H2         [2]struct {
 		_      structs.HostLayout
 		Rest   uint32
@@ -78,9 +83,11 @@ const (
 type captureDataFlags uint32
 
 const (
-	captureDataFlagsFLAG_NO_PAYLOAD captureDataFlags = 1
-	captureDataFlagsFLAG_TLS        captureDataFlags = 2
-	captureDataFlagsFLAG_H2FRAMES   captureDataFlags = 4
+	captureDataFlagsFLAG_NO_PAYLOAD    captureDataFlags = 1
+	captureDataFlagsFLAG_TLS           captureDataFlags = 2
+	captureDataFlagsFLAG_SEQ           captureDataFlags = 4
+	captureDataFlagsFLAG_PEER_CAPTURED captureDataFlags = 8
+	captureDataFlagsFLAG_H2FRAMES      captureDataFlags = 16
 )
 
 type captureDataRecord struct {
@@ -99,12 +106,13 @@ const (
 type captureEventKind uint32
 
 const (
-	captureEventKindEVENT_DATA   captureEventKind = 1
-	captureEventKindEVENT_CLOSE  captureEventKind = 2
-	captureEventKindEVENT_EXEC   captureEventKind = 3
-	captureEventKindEVENT_EXIT   captureEventKind = 4
-	captureEventKindEVENT_LISTEN captureEventKind = 5
-	captureEventKindEVENT_FORK   captureEventKind = 6
+	captureEventKindEVENT_DATA    captureEventKind = 1
+	captureEventKindEVENT_CLOSE   captureEventKind = 2
+	captureEventKindEVENT_EXEC    captureEventKind = 3
+	captureEventKindEVENT_EXIT    captureEventKind = 4
+	captureEventKindEVENT_LISTEN  captureEventKind = 5
+	captureEventKindEVENT_FORK    captureEventKind = 6
+	captureEventKindEVENT_HANDOFF captureEventKind = 7
 )
 
 type captureExecEvent struct {
@@ -114,6 +122,14 @@ type captureExecEvent struct {
 	Pad      [6]uint8
 	Filename [160]uint8
 	Args     [256]uint8
+}
+
+type captureGoLayout struct {
+	_           structs.HostLayout
+	G_offset    int32
+	GoidOffset  uint32
+	PconnConn   uint32
+	TcpconnHash uint32
 }
 
 type captureH2Record struct {
@@ -190,6 +206,15 @@ type captureTlsHandleKey struct {
 	Handle uint64
 }
 
+type captureTupleKey struct {
+	_          structs.HostLayout
+	Client     [16]uint8
+	Server     [16]uint8
+	ClientPort uint16
+	ServerPort uint16
+	Pad        uint32
+}
+
 type captureVerdict uint32
 
 const (
@@ -203,9 +228,11 @@ const (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	captureMapClientTuples       = "client_tuples"
 	captureMapConns              = "conns"
 	captureMapCounters           = "counters"
 	captureMapEvents             = "events"
+	captureMapGoLayouts          = "go_layouts"
 	captureMapH2Scratch          = "h2_scratch"
 	captureMapPerfEvents         = "perf_events"
 	captureMapPidVerdicts        = "pid_verdicts"
@@ -317,15 +344,17 @@ type captureProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type captureMapSpecs struct {
-	Conns       *ebpf.MapSpec `ebpf:"conns"`
-	Counters    *ebpf.MapSpec `ebpf:"counters"`
-	Events      *ebpf.MapSpec `ebpf:"events"`
-	H2Scratch   *ebpf.MapSpec `ebpf:"h2_scratch"`
-	PerfEvents  *ebpf.MapSpec `ebpf:"perf_events"`
-	PidVerdicts *ebpf.MapSpec `ebpf:"pid_verdicts"`
-	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
-	TlsCalls    *ebpf.MapSpec `ebpf:"tls_calls"`
-	TlsHandles  *ebpf.MapSpec `ebpf:"tls_handles"`
+	ClientTuples *ebpf.MapSpec `ebpf:"client_tuples"`
+	Conns        *ebpf.MapSpec `ebpf:"conns"`
+	Counters     *ebpf.MapSpec `ebpf:"counters"`
+	Events       *ebpf.MapSpec `ebpf:"events"`
+	GoLayouts    *ebpf.MapSpec `ebpf:"go_layouts"`
+	H2Scratch    *ebpf.MapSpec `ebpf:"h2_scratch"`
+	PerfEvents   *ebpf.MapSpec `ebpf:"perf_events"`
+	PidVerdicts  *ebpf.MapSpec `ebpf:"pid_verdicts"`
+	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
+	TlsCalls     *ebpf.MapSpec `ebpf:"tls_calls"`
+	TlsHandles   *ebpf.MapSpec `ebpf:"tls_handles"`
 }
 
 // captureVariableSpecs contains global variables before they are loaded into the kernel.
@@ -373,22 +402,26 @@ func (o *captureObjects) Close() error {
 //
 // It can be passed to loadCaptureObjects or ebpf.CollectionSpec.LoadAndAssign.
 type captureMaps struct {
-	Conns       *ebpf.Map `ebpf:"conns"`
-	Counters    *ebpf.Map `ebpf:"counters"`
-	Events      *ebpf.Map `ebpf:"events"`
-	H2Scratch   *ebpf.Map `ebpf:"h2_scratch"`
-	PerfEvents  *ebpf.Map `ebpf:"perf_events"`
-	PidVerdicts *ebpf.Map `ebpf:"pid_verdicts"`
-	Scratch     *ebpf.Map `ebpf:"scratch"`
-	TlsCalls    *ebpf.Map `ebpf:"tls_calls"`
-	TlsHandles  *ebpf.Map `ebpf:"tls_handles"`
+	ClientTuples *ebpf.Map `ebpf:"client_tuples"`
+	Conns        *ebpf.Map `ebpf:"conns"`
+	Counters     *ebpf.Map `ebpf:"counters"`
+	Events       *ebpf.Map `ebpf:"events"`
+	GoLayouts    *ebpf.Map `ebpf:"go_layouts"`
+	H2Scratch    *ebpf.Map `ebpf:"h2_scratch"`
+	PerfEvents   *ebpf.Map `ebpf:"perf_events"`
+	PidVerdicts  *ebpf.Map `ebpf:"pid_verdicts"`
+	Scratch      *ebpf.Map `ebpf:"scratch"`
+	TlsCalls     *ebpf.Map `ebpf:"tls_calls"`
+	TlsHandles   *ebpf.Map `ebpf:"tls_handles"`
 }
 
 func (m *captureMaps) Close() error {
 	return _CaptureClose(
+		m.ClientTuples,
 		m.Conns,
 		m.Counters,
 		m.Events,
+		m.GoLayouts,
 		m.H2Scratch,
 		m.PerfEvents,
 		m.PidVerdicts,

@@ -9,12 +9,13 @@ import (
 
 // Event kinds, directions, roles and flags as the programs write them.
 const (
-	EventData   = uint8(captureEventKindEVENT_DATA)
-	EventClose  = uint8(captureEventKindEVENT_CLOSE)
-	EventExec   = uint8(captureEventKindEVENT_EXEC)
-	EventExit   = uint8(captureEventKindEVENT_EXIT)
-	EventListen = uint8(captureEventKindEVENT_LISTEN)
-	EventFork   = uint8(captureEventKindEVENT_FORK)
+	EventData    = uint8(captureEventKindEVENT_DATA)
+	EventClose   = uint8(captureEventKindEVENT_CLOSE)
+	EventExec    = uint8(captureEventKindEVENT_EXEC)
+	EventExit    = uint8(captureEventKindEVENT_EXIT)
+	EventListen  = uint8(captureEventKindEVENT_LISTEN)
+	EventFork    = uint8(captureEventKindEVENT_FORK)
+	EventHandoff = uint8(captureEventKindEVENT_HANDOFF)
 
 	DirIngress = uint8(captureDirectionDIR_INGRESS)
 	DirEgress  = uint8(captureDirectionDIR_EGRESS)
@@ -24,6 +25,12 @@ const (
 	RoleServer  = uint8(captureConnRoleROLE_SERVER)
 
 	FlagNoPayload = uint8(captureDataFlagsFLAG_NO_PAYLOAD)
+	// FlagSeq says ConnEvent.Seq holds the TCP sequence number of the
+	// record's first byte.
+	FlagSeq = uint8(captureDataFlagsFLAG_SEQ)
+	// FlagPeerCaptured marks records of a server connection whose client
+	// end is a connection of a captured process of this node.
+	FlagPeerCaptured = uint8(captureDataFlagsFLAG_PEER_CAPTURED)
 	// FlagH2Frames marks the records of HTTP/2 connections whose payload
 	// is the pieces of the frame walk (bpf/h2walk.h), not a prefix.
 	FlagH2Frames = uint8(captureDataFlagsFLAG_H2FRAMES)
@@ -93,6 +100,7 @@ var (
 	connEventSize    = int(unsafe.Sizeof(ConnEvent{}))
 	processEventSize = int(unsafe.Sizeof(ProcessEvent{}))
 	execEventSize    = int(unsafe.Sizeof(ExecEvent{}))
+	handoffEventSize = int(unsafe.Sizeof(HandoffEvent{}))
 )
 
 // Run reads records until Close is called, then returns nil. Records are
@@ -134,6 +142,10 @@ func (t *Tracer) dispatch(h Handler, raw []byte) {
 			payload = payload[:ev.Captured]
 		}
 		h.Conn(ev, payload, ev.Tail[:min(int(ev.TailLen), len(ev.Tail))])
+	case EventHandoff:
+		if hh, ok := h.(HandoffHandler); ok && len(raw) >= handoffEventSize {
+			hh.Handoff((*HandoffEvent)(unsafe.Pointer(&raw[0])))
+		}
 	case EventExec, EventExit, EventListen, EventFork:
 		if len(raw) < processEventSize {
 			return

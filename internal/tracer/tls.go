@@ -40,22 +40,32 @@ func loadTLS(cfg Config, shared map[string]*ebpf.Map) (*tlsProbes, error) {
 		tlsVarUsePerf:      boolByte(cfg.Transport == TransportPerf),
 		tlsVarEnableH2Walk: boolByte(haveLoop()),
 	}
+	p := &tlsProbes{files: make(map[discovery.FileID][]link.Link)}
+	if err := loadSharing(spec, cfg, vars, shared, &p.progs); err != nil {
+		return nil, fmt.Errorf("load tls programs: %w", err)
+	}
+	return p, nil
+}
+
+// loadSharing sets the variables of a program set loaded after the
+// capture maps, and loads its programs into progs against the maps it
+// shares with them.
+func loadSharing(spec *ebpf.CollectionSpec, cfg Config, vars map[string]any, shared map[string]*ebpf.Map, progs any) error {
 	for name, value := range vars {
 		if err := spec.Variables[name].Set(value); err != nil {
-			return nil, fmt.Errorf("set %s: %w", name, err)
+			return fmt.Errorf("set %s: %w", name, err)
 		}
 	}
 	setTransport(spec, cfg.Transport, cfg.BufferSize)
 	if err := writeVariables(spec); err != nil { // see createMaps
-		return nil, err
+		return err
 	}
 	spec.Variables = nil
-	p := &tlsProbes{files: make(map[discovery.FileID][]link.Link)}
 	opts := ebpf.CollectionOptions{MapReplacements: sharedMaps(spec, shared)}
-	if err := spec.LoadAndAssign(&p.progs, &opts); err != nil {
-		return nil, fmt.Errorf("load tls programs: %w", verifierDetail(err))
+	if err := spec.LoadAndAssign(progs, &opts); err != nil {
+		return verifierDetail(err)
 	}
-	return p, nil
+	return nil
 }
 
 // sharedMaps picks, from the capture maps, those the TLS programs use too

@@ -23,7 +23,9 @@ type tlsConnState struct {
 	TupleSent  uint8
 	Lost       uint16
 	LastDir    uint8
+	PeerLocal  uint8
 	TlsRecords uint8
+	Pad2       [7]uint8
 	H2         [2]struct {
 		_      structs.HostLayout
 		Rest   uint32
@@ -52,11 +54,22 @@ type tlsDataRecord struct {
 		LocalPort  uint16
 		RemotePort uint16
 		Lost       uint32
+		Tid        uint32
+		Seq        uint32
+		Goid       uint64
 		LocalAddr  [16]uint8
 		RemoteAddr [16]uint8
 		Tail       [8]uint8
 	}
 	Payload [4096]uint8
+}
+
+type tlsGoLayout struct {
+	_           structs.HostLayout
+	G_offset    int32
+	GoidOffset  uint32
+	PconnConn   uint32
+	TcpconnHash uint32
 }
 
 type tlsH2Record struct {
@@ -77,6 +90,9 @@ type tlsH2Record struct {
 		LocalPort  uint16
 		RemotePort uint16
 		Lost       uint32
+		Tid        uint32
+		Seq        uint32
+		Goid       uint64
 		LocalAddr  [16]uint8
 		RemoteAddr [16]uint8
 		Tail       [8]uint8
@@ -130,13 +146,24 @@ type tlsTlsHandleKey struct {
 	Handle uint64
 }
 
+type tlsTupleKey struct {
+	_          structs.HostLayout
+	Client     [16]uint8
+	Server     [16]uint8
+	ClientPort uint16
+	ServerPort uint16
+	Pad        uint32
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	tlsMapClientTuples       = "client_tuples"
 	tlsMapConns              = "conns"
 	tlsMapCounters           = "counters"
 	tlsMapEvents             = "events"
+	tlsMapGoLayouts          = "go_layouts"
 	tlsMapH2Scratch          = "h2_scratch"
 	tlsMapPerfEvents         = "perf_events"
 	tlsMapPidVerdicts        = "pid_verdicts"
@@ -224,15 +251,17 @@ type tlsProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type tlsMapSpecs struct {
-	Conns       *ebpf.MapSpec `ebpf:"conns"`
-	Counters    *ebpf.MapSpec `ebpf:"counters"`
-	Events      *ebpf.MapSpec `ebpf:"events"`
-	H2Scratch   *ebpf.MapSpec `ebpf:"h2_scratch"`
-	PerfEvents  *ebpf.MapSpec `ebpf:"perf_events"`
-	PidVerdicts *ebpf.MapSpec `ebpf:"pid_verdicts"`
-	Scratch     *ebpf.MapSpec `ebpf:"scratch"`
-	TlsCalls    *ebpf.MapSpec `ebpf:"tls_calls"`
-	TlsHandles  *ebpf.MapSpec `ebpf:"tls_handles"`
+	ClientTuples *ebpf.MapSpec `ebpf:"client_tuples"`
+	Conns        *ebpf.MapSpec `ebpf:"conns"`
+	Counters     *ebpf.MapSpec `ebpf:"counters"`
+	Events       *ebpf.MapSpec `ebpf:"events"`
+	GoLayouts    *ebpf.MapSpec `ebpf:"go_layouts"`
+	H2Scratch    *ebpf.MapSpec `ebpf:"h2_scratch"`
+	PerfEvents   *ebpf.MapSpec `ebpf:"perf_events"`
+	PidVerdicts  *ebpf.MapSpec `ebpf:"pid_verdicts"`
+	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
+	TlsCalls     *ebpf.MapSpec `ebpf:"tls_calls"`
+	TlsHandles   *ebpf.MapSpec `ebpf:"tls_handles"`
 }
 
 // tlsVariableSpecs contains global variables before they are loaded into the kernel.
@@ -270,22 +299,26 @@ func (o *tlsObjects) Close() error {
 //
 // It can be passed to loadTlsObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tlsMaps struct {
-	Conns       *ebpf.Map `ebpf:"conns"`
-	Counters    *ebpf.Map `ebpf:"counters"`
-	Events      *ebpf.Map `ebpf:"events"`
-	H2Scratch   *ebpf.Map `ebpf:"h2_scratch"`
-	PerfEvents  *ebpf.Map `ebpf:"perf_events"`
-	PidVerdicts *ebpf.Map `ebpf:"pid_verdicts"`
-	Scratch     *ebpf.Map `ebpf:"scratch"`
-	TlsCalls    *ebpf.Map `ebpf:"tls_calls"`
-	TlsHandles  *ebpf.Map `ebpf:"tls_handles"`
+	ClientTuples *ebpf.Map `ebpf:"client_tuples"`
+	Conns        *ebpf.Map `ebpf:"conns"`
+	Counters     *ebpf.Map `ebpf:"counters"`
+	Events       *ebpf.Map `ebpf:"events"`
+	GoLayouts    *ebpf.Map `ebpf:"go_layouts"`
+	H2Scratch    *ebpf.Map `ebpf:"h2_scratch"`
+	PerfEvents   *ebpf.Map `ebpf:"perf_events"`
+	PidVerdicts  *ebpf.Map `ebpf:"pid_verdicts"`
+	Scratch      *ebpf.Map `ebpf:"scratch"`
+	TlsCalls     *ebpf.Map `ebpf:"tls_calls"`
+	TlsHandles   *ebpf.Map `ebpf:"tls_handles"`
 }
 
 func (m *tlsMaps) Close() error {
 	return _TlsClose(
+		m.ClientTuples,
 		m.Conns,
 		m.Counters,
 		m.Events,
+		m.GoLayouts,
 		m.H2Scratch,
 		m.PerfEvents,
 		m.PidVerdicts,

@@ -47,6 +47,9 @@ type Config struct {
 	// TLS loads the TLS library programs; AttachTLS then places their
 	// uprobes.
 	TLS bool
+	// GoContext loads the Go hand-off program; SetGoLayout then places
+	// its uprobe.
+	GoContext bool
 	// BreakProbe names a lifecycle program to attach to a tracepoint that
 	// does not exist, so tests can prove that one failing probe is reported
 	// and leaves the rest running. Empty in production.
@@ -72,8 +75,9 @@ type Tracer struct {
 	transport    Transport
 	clock        clock
 	hook         SyscallHook
-	tls          *tlsProbes // nil without TLS capture
-	broken       string     // Config.BreakProbe
+	tls          *tlsProbes       // nil without TLS capture
+	goctx        *goContextProbes // nil without Go hand-offs
+	broken       string           // Config.BreakProbe
 }
 
 // New loads the maps and programs, attaches the programs and opens the
@@ -105,6 +109,9 @@ func New(cfg Config, logger *zap.Logger) (*Tracer, error) {
 	}
 	if cfg.TLS {
 		t.openTLS(cfg)
+	}
+	if cfg.GoContext {
+		t.openGoContext(cfg)
 	}
 	return t, nil
 }
@@ -304,6 +311,9 @@ func (t *Tracer) Close() error {
 	var errs []error
 	if t.tls != nil { // kept: AttachTLS may run meanwhile, and then fails
 		errs = append(errs, t.tls.close())
+	}
+	if t.goctx != nil { // likewise for SetGoLayout
+		errs = append(errs, t.goctx.close())
 	}
 	for _, p := range slices.Backward(t.probes) {
 		errs = append(errs, p.close())

@@ -83,8 +83,13 @@ type DBConfig struct {
 	QueryText string `mapstructure:"query_text"`
 }
 
-// TracesConfig controls how spans are batched before the next consumer.
+// TracesConfig controls trace context and how spans are batched before the
+// next consumer.
 type TracesConfig struct {
+	// Context links spans into traces: incoming traceparent, client to
+	// server on the node, and calls made while handling a request (see the
+	// README's "Trace context"). Off, every span starts a trace of its own.
+	Context bool `mapstructure:"context"`
 	// BatchSize is the number of spans that triggers a send.
 	BatchSize int `mapstructure:"batch_size"`
 	// FlushInterval is the longest a span waits before it is sent.
@@ -121,7 +126,7 @@ func createDefaultConfig() *Config {
 	return &Config{
 		Protocols: ProtocolsConfig{HTTP: true, GRPC: true, Postgres: true, MySQL: true, TLS: true},
 		DB:        DBConfig{QueryText: QueryTextSanitized},
-		Traces:    TracesConfig{BatchSize: defaultBatchSize, FlushInterval: 200 * time.Millisecond},
+		Traces:    TracesConfig{Context: true, BatchSize: defaultBatchSize, FlushInterval: 200 * time.Millisecond},
 		Metrics: MetricsConfig{
 			Interval: 10 * time.Second, Temporality: TemporalityCumulative, CardinalityLimit: defaultSeriesLimit,
 		},
@@ -216,5 +221,6 @@ func (cfg *Config) engineConfig() engine.Config {
 		BufferSize:      int(cfg.Capture.BufferSize),
 		Transport:       cfg.Capture.Transport,
 		TLS:             cfg.Protocols.TLS,
+		TraceContext:    cfg.Traces.Context,
 	}
 }

@@ -48,7 +48,7 @@ func TestLoadConfig(t *testing.T) {
 	custom.Protocols.HTTP = false
 	custom.Routes = RoutesConfig{Patterns: []string{"/users/{id}", "/static/*"}, Unmatched: RoutesWildcard, Ignore: []string{"/healthz"}}
 	custom.DB.QueryText = QueryTextOff
-	custom.Traces = TracesConfig{BatchSize: 128, FlushInterval: time.Second}
+	custom.Traces = TracesConfig{Context: false, BatchSize: 128, FlushInterval: time.Second}
 	custom.Metrics = MetricsConfig{Interval: 30 * time.Second, Temporality: TemporalityDelta, CardinalityLimit: 200}
 	custom.Capture = CaptureConfig{MaxPayloadBytes: 256, BufferSize: 16 << 20, Transport: TransportRingbuf}
 
@@ -207,6 +207,7 @@ func TestEngineConfig(t *testing.T) {
 		BufferSize:      16 << 20,
 		Transport:       TransportRingbuf,
 		TLS:             true,
+		TraceContext:    false,
 	}
 	assert.Equal(t, want, cfg.engineConfig())
 }

@@ -86,6 +86,9 @@ type span struct {
 	end     time.Time
 	attrs   pcommon.Map
 	status  ptrace.StatusCode
+	trace   pcommon.TraceID
+	id      pcommon.SpanID
+	parent  pcommon.SpanID
 }
 
 func (s span) str(key string) string {
@@ -110,6 +113,7 @@ func (c *captured) spans() []span {
 						service: service.Str(), pid: pid.Int(), kind: sp.Kind(), name: sp.Name(),
 						start: sp.StartTimestamp().AsTime(), end: sp.EndTimestamp().AsTime(),
 						attrs: sp.Attributes(), status: sp.Status().Code(),
+						trace: sp.TraceID(), id: sp.SpanID(), parent: sp.ParentSpanID(),
 					})
 				}
 			}

@@ -32,6 +32,7 @@ type loadVariant struct {
 	traces  bool
 	metrics bool
 	otlp    bool // the sinks marshal to OTLP protobuf, as an OTLP exporter would
+	noLinks bool // traces.context off: every span a root
 }
 
 // BenchmarkReceiverUnderLoad measures the CPU this process (playing the
@@ -50,6 +51,7 @@ func BenchmarkReceiverUnderLoad(b *testing.B) {
 	url := "http://127.0.0.1:" + strconv.Itoa(port) + "/"
 	for _, v := range []loadVariant{
 		{name: "traces_metrics", traces: true, metrics: true},
+		{name: "traces_metrics_no_context", traces: true, metrics: true, noLinks: true},
 		{name: "metrics", metrics: true},
 		{name: "traces", traces: true},
 		{name: "traces_metrics_otlp", traces: true, metrics: true, otlp: true},
@@ -108,6 +110,7 @@ func runLoad(b *testing.B, v loadVariant, rule RuleConfig, url string) loadTotal
 	})
 	cfg := f.CreateDefaultConfig().(*Config)
 	cfg.Discovery.Instrument = []RuleConfig{rule}
+	cfg.Traces.Context = !v.noLinks
 	rcv, stop := startPipelines(b, f, cfg, v, sink)
 	before, start := processCPU(), time.Now()
 	r := loadTotals{requests: runWrk(b, url)}

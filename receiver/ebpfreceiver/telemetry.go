@@ -51,6 +51,8 @@ func registerTelemetry(tb *metadata.TelemetryBuilder, src telemetrySources) erro
 			"header_table": func(s engine.Stats) uint64 { return s.HeaderTablesLost },
 			"stream":       func(s engine.Stats) uint64 { return s.StreamsUnidentified },
 		})),
+		tb.RegisterEbpfTraceLinksCallback(countsByAttribute(src.stats, "mechanism", func(s engine.Stats) map[string]uint64 { return s.Trace.Linked })),
+		tb.RegisterEbpfTraceRootsCallback(countsByAttribute(src.stats, "reason", func(s engine.Stats) map[string]uint64 { return s.Trace.Roots })),
 		tb.RegisterEbpfProbesAttachedCallback(observe(func(s engine.Stats) int64 { return int64(s.ProbesAttached) })),
 		tb.RegisterEbpfProbesFailedCallback(observe(func(s engine.Stats) int64 { return int64(s.ProbesFailed) })),
 		tb.RegisterEbpfDecodeErrorsCallback(decodeErrorsCallback(src.stats)),
@@ -62,6 +64,17 @@ func registerTelemetry(tb *metadata.TelemetryBuilder, src telemetrySources) erro
 			return nil
 		}),
 	)
+}
+
+// countsByAttribute observes each count of a map the stats hold, with its
+// key as attribute name.
+func countsByAttribute(stats func() engine.Stats, name string, counts func(engine.Stats) map[string]uint64) metric.Int64Callback {
+	return func(_ context.Context, o metric.Int64Observer) error {
+		for key, n := range counts(stats()) {
+			o.Observe(int64(n), metric.WithAttributes(attribute.String(name, key)))
+		}
+		return nil
+	}
 }
 
 func decodeErrorsCallback(stats func() engine.Stats) metric.Int64Callback {

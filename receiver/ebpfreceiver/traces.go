@@ -79,10 +79,19 @@ func (s *spanConverter) spansOf(td ptrace.Traces, c *call.Call) ptrace.SpanSlice
 	return ss.Spans()
 }
 
-// startSpan gives span its identity, times and kind.
+// startSpan gives span its identity, times and kind: the trace context the
+// engine found, or fresh ids when it has none (trace context off).
 func (s *spanConverter) startSpan(span ptrace.Span, c *call.Call) {
-	span.SetTraceID(s.ids.traceID())
-	span.SetSpanID(s.ids.spanID())
+	if t := &c.Trace; !t.TraceID.IsZero() {
+		span.SetTraceID(pcommon.TraceID(t.TraceID))
+		span.SetSpanID(pcommon.SpanID(t.SpanID))
+		span.SetParentSpanID(pcommon.SpanID(t.ParentID))
+		span.SetFlags(uint32(t.Flags))
+		span.TraceState().FromRaw(t.State)
+	} else {
+		span.SetTraceID(s.ids.traceID())
+		span.SetSpanID(s.ids.spanID())
+	}
 	span.SetStartTimestamp(pcommon.Timestamp(c.Start))
 	span.SetEndTimestamp(pcommon.Timestamp(c.End))
 	span.SetKind(ptrace.SpanKindServer)

@@ -14,6 +14,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
 )
 
 func TestSpansGolden(t *testing.T) {
@@ -139,4 +140,42 @@ func TestErrorType(t *testing.T) {
 	for status, want := range map[int]string{0: "_OTHER", 404: "404", 503: "503", 599: "599", 600: "600", 302: "302"} {
 		assert.Equal(t, want, errorType(status), "status %d", status)
 	}
+}
+
+// linkedCalls are a request from outside (with a traceparent and
+// tracestate) served by the python app, which calls the Go service: the
+// engine's trace context as the span converter receives it.
+func linkedCalls() []*call.Call {
+	server := httpCall(pythonApp, call.KindServer, 0, 12, call.HTTP{
+		Method: "GET", Path: "/users/42", Route: "/users/{id}", Version: "1.1", Status: 200, ResponseBodySize: 42,
+	})
+	server.Trace = tracectx.Context{
+		TraceID:  tracectx.TraceID{0x0a, 0xf7, 0x65, 0x19, 0x16, 0xcd, 0x43, 0xdd, 0x84, 0x48, 0xeb, 0x21, 0x1c, 0x80, 0x31, 0x9c},
+		SpanID:   tracectx.SpanID{1, 2, 3, 4, 5, 6, 7, 8},
+		ParentID: tracectx.SpanID{0xb7, 0xad, 0x6b, 0x71, 0x69, 0x20, 0x33, 0x31},
+		Flags:    tracectx.FlagSampled,
+		State:    "vendor=opaque",
+	}
+	client := httpCall(pythonApp, call.KindClient, 2, 5, call.HTTP{
+		Method: "GET", Path: "/profile/42", Version: "1.1", Host: "profiles:9000", Status: 200, ResponseBodySize: 10,
+	})
+	client.Trace = server.Trace
+	client.Trace.SpanID, client.Trace.ParentID = tracectx.SpanID{9, 10, 11, 12, 13, 14, 15, 16}, server.Trace.SpanID
+	return []*call.Call{server, client}
+}
+
+// TestLinkedSpansGolden shows the ids and parents the engine found on the
+// spans, exactly.
+func TestLinkedSpansGolden(t *testing.T) {
+	actual := newSpanConverter(testHost, testVersion).convert(callValues(linkedCalls()))
+	file := filepath.Join("testdata", "golden", "traces_linked.yaml")
+	if *update {
+		require.NoError(t, golden.WriteTraces(t, file, actual))
+	}
+	expected, err := golden.ReadTraces(file)
+	require.NoError(t, err)
+	require.NoError(t, ptracetest.CompareTraces(expected, actual, ptracetest.IgnoreResourceSpansOrder()))
+	forEachSpan(actual, func(s ptrace.Span) {
+		assert.Equal(t, "0af7651916cd43dd8448eb211c80319c", s.TraceID().String())
+	})
 }

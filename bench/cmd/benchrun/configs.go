@@ -10,6 +10,7 @@ import (
 type configuration struct {
 	result.Config
 	otel          bool          // benchserver -otel: the Go SDK in the process
+	downstream    bool          // the server calls a second benchserver per request
 	collectorFile string        // bench/collector/<file> when the collector runs
 	quiet         time.Duration // how long the sink must be still before a window's telemetry is all in
 }
@@ -17,9 +18,13 @@ type configuration struct {
 // telemetry reports whether anything exports to the sink.
 func (c configuration) telemetry() bool { return c.otel || c.collectorFile != "" }
 
-// configurations are (a)…(d) of issue 3, in the order every round runs
-// them. The SDK's batch span processor exports every 5 s, so its window
-// waits longer for the last spans.
+// configurations are (a)…(d) of issue 3 and (e)…(g) of issue 11, in the
+// order every round runs them. The SDK's batch span processor exports
+// every 5 s, so its window waits longer for the last spans. (e) and (f)
+// are (a) and (c) with a downstream call per request, compared with each
+// other: what the receiver costs when a request makes a client call that
+// must be linked to it and to the downstream's server span. (g) is (c)
+// with trace context off: (c) - (g) is what linking costs.
 var configurations = []configuration{{
 	Config: result.Config{ID: "a", Name: "uninstrumented", Short: "none"},
 }, {
@@ -31,4 +36,14 @@ var configurations = []configuration{{
 }, {
 	Config:        result.Config{ID: "d", Name: "ebpf receiver, metrics only", Short: "ebpf M", Collector: true},
 	collectorFile: "metrics-only.yaml", quiet: 1500 * time.Millisecond,
+}, {
+	Config:     result.Config{ID: "e", Name: "uninstrumented, downstream call per request", Short: "none, call", Baseline: "e"},
+	downstream: true,
+}, {
+	Config: result.Config{ID: "f", Name: "ebpf receiver, traces + metrics, downstream call per request", Short: "ebpf T+M, call",
+		Collector: true, Spans: true, SpansPerRequest: 3, Baseline: "e"},
+	downstream: true, collectorFile: "traces-metrics.yaml", quiet: 1500 * time.Millisecond,
+}, {
+	Config:        result.Config{ID: "g", Name: "ebpf receiver, traces + metrics, trace context off", Short: "ebpf T+M, no ctx", Collector: true, Spans: true},
+	collectorFile: "traces-metrics-no-context.yaml", quiet: 1500 * time.Millisecond,
 }}

@@ -8,6 +8,8 @@
 //	(b) benchserver -otel: the OpenTelemetry Go SDK (otelhttp) exporting to the sink
 //	(c) benchserver uninstrumented + otelcol-custom, ebpf receiver, traces and metrics
 //	(d) as (c) with a metrics pipeline only
+//	(e) as (a), the server calling a second benchserver per request
+//	(f) as (c) with that downstream call, compared with (e)
 //
 // Each run saturates the server with wrk, then loads it at a fixed rate
 // with the paced load generator, reading the CPU time the server and the
@@ -89,6 +91,9 @@ func newBench(opts options) (*bench, error) {
 	if _, err := loopback("sink-addr", opts.sinkAddr); err != nil {
 		return nil, err
 	}
+	if _, err := loopback("downstream-addr", opts.downstreamAddr); err != nil {
+		return nil, err
+	}
 	if err := checkPrerequisites(opts, selected); err != nil {
 		return nil, err
 	}
@@ -110,6 +115,11 @@ func selectConfigs(ids string) ([]configuration, error) {
 	}
 	if len(selected) == 0 || selected[0].ID != "a" {
 		return nil, fmt.Errorf("select configurations %q: (a) is the baseline every ratio needs", ids)
+	}
+	for _, c := range selected {
+		if !strings.Contains(ids, c.Base()) {
+			return nil, fmt.Errorf("select configurations %q: (%s) is compared with (%s), select both", ids, c.ID, c.Base())
+		}
 	}
 	return selected, nil
 }

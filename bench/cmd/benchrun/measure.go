@@ -17,12 +17,13 @@ const settleLimit = 15 * time.Second
 // load applies one window's load and reports what the client saw.
 type load func(ctx context.Context) (result.Window, error)
 
-// target is what a window measures: the server, and the collector if one
-// runs.
+// target is what a window measures: the server, its downstream and the
+// collector if they run.
 type target struct {
-	cfg       configuration
-	server    *process
-	collector *collector // nil without one
+	cfg        configuration
+	server     *process
+	downstream *process   // nil without one; its CPU counts as the server's
+	collector  *collector // nil without one
 }
 
 // snapshot is the state of the counters a window reads before and after.
@@ -50,7 +51,7 @@ func (b *bench) measure(ctx context.Context, t target, l load) (result.Window, e
 	if t.cfg.telemetry() {
 		var want int64
 		if t.cfg.Spans {
-			want = w.Requests
+			want = t.cfg.ExpectedSpans(w.Requests)
 		}
 		counts, err := b.sink.Settle(ctx, want, t.cfg.quiet, settleLimit)
 		if err != nil {
@@ -76,6 +77,13 @@ func (b *bench) snapshot(ctx context.Context, t target) (snapshot, error) {
 	var err error
 	if s.serverCPU, err = procstat.CPU(t.server.pid(), b.tick); err != nil {
 		return s, fmt.Errorf("read server CPU: %w", err)
+	}
+	if t.downstream != nil {
+		d, err := procstat.CPU(t.downstream.pid(), b.tick)
+		if err != nil {
+			return s, fmt.Errorf("read downstream CPU: %w", err)
+		}
+		s.serverCPU += d
 	}
 	if t.collector == nil {
 		return s, nil

@@ -21,7 +21,7 @@ type options struct {
 	fidelityConns                            int
 	micro                                    bool
 	timeout, quietWait                       time.Duration
-	serverAddr, sinkAddr                     string
+	serverAddr, sinkAddr, downstreamAddr     string
 	telemetryPort                            int
 }
 
@@ -32,7 +32,7 @@ func parseFlags() options {
 	flag.StringVar(&o.otelcol, "otelcol", "bin/otelcol-custom", "collector binary")
 	flag.StringVar(&o.benchserver, "benchserver", "bench/out/bin/benchserver", "benchserver binary")
 	flag.StringVar(&o.sinkBin, "sink", "bench/out/bin/sink", "sink binary")
-	flag.StringVar(&o.configs, "configs", "abcd", "configurations to run, a subset of abcd")
+	flag.StringVar(&o.configs, "configs", "abcdefg", "configurations to run, a subset of abcdefg")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every configuration once")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured window")
 	flag.IntVar(&o.wrkThreads, "wrk-threads", 2, "wrk threads")
@@ -43,10 +43,11 @@ func parseFlags() options {
 	flag.DurationVar(&o.fidelityTime, "fidelity-duration", 30*time.Second, "length of the fidelity run; 0 skips it")
 	flag.IntVar(&o.fidelityConns, "fidelity-conns", 64, "connections of the fidelity run")
 	flag.BoolVar(&o.micro, "micro", true, "run the main module's micro-benchmarks")
-	flag.DurationVar(&o.timeout, "timeout", 12*time.Minute, "stop everything after this long")
+	flag.DurationVar(&o.timeout, "timeout", 22*time.Minute, "stop everything after this long")
 	flag.DurationVar(&o.quietWait, "quiet-wait", 2*time.Minute, "longest total wait for other processes to go quiet before runs")
 	flag.StringVar(&o.serverAddr, "server-addr", "127.0.0.1:18080", "benchserver address")
 	flag.StringVar(&o.sinkAddr, "sink-addr", "127.0.0.1:14318", "sink address")
+	flag.StringVar(&o.downstreamAddr, "downstream-addr", "127.0.0.1:18081", "address of the downstream benchserver of (e) and (f)")
 	flag.IntVar(&o.telemetryPort, "telemetry-port", 18888, "collector self-metrics port on 127.0.0.1")
 	flag.Parse()
 	return o

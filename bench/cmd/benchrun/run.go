@@ -63,12 +63,17 @@ func (b *bench) startTarget(ctx context.Context, cfg configuration, tag string) 
 		return t, err
 	}
 	var err error
+	if cfg.downstream {
+		if t.downstream, err = b.startDownstream(ctx, tag); err != nil {
+			return t, err
+		}
+	}
 	if t.server, err = b.startServer(ctx, cfg, tag); err != nil {
-		return t, err
+		return t, errors.Join(err, t.stopDownstream())
 	}
 	if cfg.collectorFile != "" {
 		if t.collector, err = b.startCollector(ctx, cfg.collectorFile, "collector-"+tag); err != nil {
-			return t, errors.Join(err, t.server.stop())
+			return t, errors.Join(err, t.server.stop(), t.stopDownstream())
 		}
 	}
 	if err = b.warmUp(ctx, t); err != nil {
@@ -77,13 +82,21 @@ func (b *bench) startTarget(ctx context.Context, cfg configuration, tag string) 
 	return t, err
 }
 
-// stop stops the collector, then the server; stopping twice is harmless.
+// stop stops the collector, then the server and its downstream; stopping
+// twice is harmless.
 func (t target) stop() error {
 	var err error
 	if t.collector != nil {
 		err = t.collector.proc.stop()
 	}
-	return errors.Join(err, t.server.stop())
+	return errors.Join(err, t.server.stop(), t.stopDownstream())
+}
+
+func (t target) stopDownstream() error {
+	if t.downstream == nil {
+		return nil
+	}
+	return t.downstream.stop()
 }
 
 // warmUp saturates the server briefly and waits for the telemetry it

@@ -11,19 +11,33 @@ import (
 // startServer runs benchserver for cfg and waits until it accepts
 // connections. Only a TCP connect is tried, so the probe makes no span.
 func (b *bench) startServer(ctx context.Context, cfg configuration, tag string) (*process, error) {
-	out, err := b.logFile("server-" + tag)
-	if err != nil {
-		return nil, err
-	}
 	argv := []string{b.opts.benchserver, "-addr", b.opts.serverAddr}
 	if cfg.otel {
 		argv = append(argv, "-otel", "-otlp", b.opts.sinkAddr)
+	}
+	if cfg.downstream {
+		argv = append(argv, "-downstream", "http://"+b.opts.downstreamAddr+"/json")
+	}
+	return b.startBenchserver(ctx, "server-"+tag, b.opts.serverAddr, argv)
+}
+
+// startDownstream runs the plain benchserver that the server of (e) and
+// (f) calls.
+func (b *bench) startDownstream(ctx context.Context, tag string) (*process, error) {
+	argv := []string{b.opts.benchserver, "-addr", b.opts.downstreamAddr}
+	return b.startBenchserver(ctx, "downstream-"+tag, b.opts.downstreamAddr, argv)
+}
+
+func (b *bench) startBenchserver(ctx context.Context, logName, addr string, argv []string) (*process, error) {
+	out, err := b.logFile(logName)
+	if err != nil {
+		return nil, err
 	}
 	p, err := b.children.start("benchserver", out, nil, argv...)
 	if err != nil {
 		return nil, err
 	}
-	if err := waitListening(ctx, p, b.opts.serverAddr); err != nil {
+	if err := waitListening(ctx, p, addr); err != nil {
 		return nil, errors.Join(err, p.stop())
 	}
 	return p, nil

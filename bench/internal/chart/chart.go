@@ -21,12 +21,14 @@ import (
 // dpi of the PNGs; sizes are given in inches.
 const dpi = 100
 
-// configColors tell (a)…(d) apart in every panel.
+// configColors tell (a)…(f) apart in every panel.
 var configColors = map[string]color.Color{
 	"a": color.RGBA{R: 120, G: 120, B: 120, A: 255},
 	"b": color.RGBA{R: 230, G: 140, B: 30, A: 255},
 	"c": color.RGBA{R: 40, G: 100, B: 200, A: 255},
 	"d": color.RGBA{R: 60, G: 160, B: 80, A: 255},
+	"e": color.RGBA{R: 170, G: 170, B: 170, A: 255},
+	"f": color.RGBA{R: 110, G: 170, B: 230, A: 255},
 }
 
 // bar is one bar of a panel: a configuration's value and its label.

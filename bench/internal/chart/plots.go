@@ -60,7 +60,8 @@ func latencyBars(s *result.Suite, pc percentile) []bar {
 	return bars
 }
 
-// Cost writes two panels: saturation throughput as a ratio to (a), with
+// Cost writes two panels: saturation throughput as a ratio to each
+// configuration's base ((a), or (e) for (f)), with
 // the 0.85 target drawn, and CPU per request at the fixed rate, the
 // server's and the collector's stacked.
 func Cost(path string, s *result.Suite) error {
@@ -78,10 +79,10 @@ func Cost(path string, s *result.Suite) error {
 func ratioPanel(s *result.Suite) (*plot.Plot, error) {
 	var bars []bar
 	for _, c := range s.Configs {
-		r := result.Median(s.Paired(c.ID, "a", func(r, b result.Run) float64 { return r.Saturation.RPS / b.Saturation.RPS }))
+		r := result.Median(s.Paired(c.ID, c.Base(), func(r, b result.Run) float64 { return r.Saturation.RPS / b.Saturation.RPS }))
 		bars = append(bars, bar{cfg: c, value: r, label: fmt.Sprintf("%.2f×", r)})
 	}
-	p, err := barPanel("throughput at saturation ÷ (a)", "ratio (median of rounds)", bars)
+	p, err := barPanel("throughput at saturation ÷ base ((a); (e) for (f))", "ratio (median of rounds)", bars)
 	if err != nil {
 		return nil, err
 	}

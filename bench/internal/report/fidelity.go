@@ -25,7 +25,8 @@ func fidelity(w io.Writer, s *result.Suite) {
 		}
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "missing = requests − spans. At saturation wrk does not count the requests still in")
+	fmt.Fprintln(w, "missing = requests × spans per request (3 with a downstream call: server, client,")
+	fmt.Fprintln(w, "downstream server; else 1) − spans. At saturation wrk does not count the requests still in")
 	fmt.Fprintln(w, "flight when it stops, which the server did serve, so up to one per connection may show")
 	fmt.Fprintln(w, "as negative. The SDK (b) counts none of its drops (its batch span processor drops")
 	fmt.Fprintln(w, "silently when its queue is full), so its losses cannot be explained.")
@@ -33,7 +34,7 @@ func fidelity(w io.Writer, s *result.Suite) {
 }
 
 func fidelityRow(t *table, c result.Config, round, window string, win result.Window) {
-	missing := float64(win.Requests - win.Spans)
+	missing := float64(c.ExpectedSpans(win.Requests) - win.Spans)
 	t.row(label(c), round, window, count(float64(win.Requests)), count(float64(win.Spans)), count(missing),
 		lossCell(c, win.Lost), lossCell(c, win.CallsDropped), lossCell(c, win.SpansDropped),
 		lossCell(c, win.ExportFailed), explained(c, missing, win))

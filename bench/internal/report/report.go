@@ -19,6 +19,7 @@ func Write(w io.Writer, s *result.Suite, plots []string) {
 	fixedRate(w, s, sums)
 	cpuCost(w, sums)
 	collectorCost(w, sums)
+	downstream(w, sums)
 	fidelity(w, s)
 	highRate(w, s)
 	fmt.Fprintln(w, "## Plots")
@@ -55,7 +56,8 @@ func header(w io.Writer, s *result.Suite) {
 	t.row("saturation", fmt.Sprintf("`wrk -t%d -c%d -d%s --latency`", st.WrkThreads, st.WrkConns, st.Duration))
 	t.row("fixed rate", fmt.Sprintf("%s req/s on %d connections, paced load generator", count(st.FixedRate), st.FixedConns))
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Configurations, all serving the same `GET /json` handler of `bench/cmd/benchserver`:")
+	fmt.Fprintln(w, "Configurations, all serving the same `GET /json` handler of `bench/cmd/benchserver`")
+	fmt.Fprintln(w, "((e) and (f) after a call of their own to a downstream benchserver):")
 	fmt.Fprintln(w)
 	for _, c := range s.Configs {
 		fmt.Fprintf(w, "- (%s) %s\n", c.ID, c.Name)
@@ -66,7 +68,7 @@ func header(w io.Writer, s *result.Suite) {
 
 const howToRead = `**How to read it.** Each round runs every configuration once, one after
 the other, with fresh processes and a 2 s warm-up. A figure is the median over
-the rounds; a ratio or a difference to (a) is taken within each round first
+the rounds; a ratio or a difference to the base ((a), or (e) for (f)) is taken within each round first
 (the machine is most alike within a round), then the median, with [lowest–highest]
 where shown. Fixed-rate latency is measured from each request's scheduled send
 time, so a server that falls behind cannot hide its queue. CPU per request is

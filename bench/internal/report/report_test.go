@@ -75,3 +75,38 @@ func TestFormat(t *testing.T) {
 		t.Errorf("count = %q", got)
 	}
 }
+
+// TestDownstream adds (e) and (f), a server with a downstream call per
+// request with and without the receiver: (f) is compared with (e), and the
+// section sets that against (c) ÷ (a).
+func TestDownstream(t *testing.T) {
+	s := suite()
+	s.Configs = append(s.Configs,
+		result.Config{ID: "e", Name: "uninstrumented, call", Short: "none, call", Baseline: "e"},
+		result.Config{ID: "f", Name: "ebpf receiver, call", Short: "ebpf, call", Collector: true, Spans: true, SpansPerRequest: 3, Baseline: "e"},
+	)
+	for round := range 2 {
+		e := result.Window{Requests: 300000, RPS: 30000, P50: 100 * time.Microsecond, ServerCPU: 300000 * 30 * time.Microsecond}
+		f := result.Window{Requests: 240000, Spans: 720000, RPS: 24000, P50: 106 * time.Microsecond, ServerCPU: 240000 * 34 * time.Microsecond}
+		s.Runs = append(s.Runs,
+			result.Run{Round: round + 1, Config: "e", Saturation: e, Fixed: e},
+			result.Run{Round: round + 1, Config: "f", Saturation: f, Fixed: f, Collector: &result.Collector{}})
+	}
+	var b bytes.Buffer
+	Write(&b, s, nil)
+	out := b.String()
+	for _, want := range []string{
+		"| throughput at saturation | 0.85× [0.80–0.90] | 0.80× [0.80–0.80] | -0.05 |",
+		"| server CPU/req Δ, saturation | +0.00 µs | +4.00 µs | +4.00 µs |",
+		"| p50 Δ, fixed rate | +3.0 µs | +6.0 µs | +3.0 µs |",
+		"| (f) ebpf receiver, call | 2 | fixed rate | 240,000 | 720,000 | 0 |",
+		"base: (a), except (f) against (e); each pair serves the same handler.",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+}

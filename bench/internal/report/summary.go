@@ -7,21 +7,22 @@ import (
 )
 
 // summary is one configuration over every round: medians of the runs, and
-// medians of the per-round differences and ratios to (a).
+// medians of the per-round differences and ratios to its baseline ((a),
+// or the configuration it names).
 type summary struct {
 	cfg result.Config
 	n   int // runs
 
 	satRPS                 float64
-	satRatio               result.Spread // RPS ÷ (a)'s RPS in the same round
+	satRatio               result.Spread // RPS ÷ the baseline's RPS in the same round
 	satP50, satP90, satP99 time.Duration
 
 	fixRPS                     float64
 	fixP50, fixP99, fixP999    time.Duration
-	dP50, dP99, dP999          time.Duration // minus (a) in the same round
+	dP50, dP99, dP999          time.Duration // minus the baseline in the same round
 	late                       int64         // summed over rounds
 	serverFix, serverSat       time.Duration // server CPU per request
-	dServerFix, dServerSat     time.Duration // minus (a) in the same round
+	dServerFix, dServerSat     time.Duration // minus the baseline in the same round
 	collectorFix, collectorSat time.Duration // collector CPU per request
 
 	collector *collectorSummary // nil without a collector
@@ -38,8 +39,6 @@ type collectorSummary struct {
 	lost, callsDropped, spansDropped, decodeErrors, exportFailed float64
 }
 
-const baseline = "a"
-
 func summarize(s *result.Suite) []summary {
 	var out []summary
 	for _, cfg := range s.Configs {
@@ -49,7 +48,7 @@ func summarize(s *result.Suite) []summary {
 }
 
 func summarizeConfig(s *result.Suite, cfg result.Config) summary {
-	id := cfg.ID
+	id, baseline := cfg.ID, cfg.Base()
 	med := func(f func(result.Run) float64) float64 { return result.Median(s.Each(id, f)) }
 	medD := func(f func(result.Run) time.Duration) time.Duration {
 		return time.Duration(med(func(r result.Run) float64 { return float64(f(r)) }))

@@ -11,10 +11,28 @@ import (
 func saturation(w io.Writer, s *result.Suite, sums []summary) {
 	st := s.Settings
 	fmt.Fprintf(w, "## Throughput at saturation (wrk, %d connections)\n\n", st.WrkConns)
-	t := newTable(w, "config", "req/s", "× (a)", "p50", "p90", "p99", "server CPU/req", "collector CPU/req")
+	t := newTable(w, "config", "req/s", "× base", "p50", "p90", "p99", "server CPU/req", "collector CPU/req")
 	for _, sm := range sums {
 		t.row(label(sm.cfg), count(sm.satRPS), ratio(sm.satRatio), usec(sm.satP50), usec(sm.satP90), usec(sm.satP99),
 			cpu(sm.serverSat), collectorCell(sm, sm.collectorSat))
+	}
+	fmt.Fprintln(w)
+	baseNote(w, sums)
+}
+
+// baseNote says which configuration each ratio and Δ is taken against
+// when it is not always (a).
+func baseNote(w io.Writer, sums []summary) {
+	note := ""
+	for _, sm := range sums {
+		if b := sm.cfg.Base(); b != "a" && b != sm.cfg.ID {
+			note += fmt.Sprintf(" (%s) against (%s);", sm.cfg.ID, sm.cfg.Base())
+		}
+	}
+	if note == "" {
+		fmt.Fprintln(w, "base: (a).")
+	} else {
+		fmt.Fprintf(w, "base: (a), except%s each pair serves the same handler.\n", note)
 	}
 	fmt.Fprintln(w)
 }
@@ -27,14 +45,14 @@ func fixedRate(w io.Writer, s *result.Suite, sums []summary) {
 			usec(sm.fixP999), delta(sm.dP999), count(float64(sm.late)))
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintln(w, "Δ: minus (a) in the same round, median over rounds.")
-	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Δ: minus the base in the same round, median over rounds.")
+	baseNote(w, sums)
 }
 
 func cpuCost(w io.Writer, sums []summary) {
 	fmt.Fprintln(w, "## CPU per request")
 	fmt.Fprintln(w)
-	t := newTable(w, "config", "server, fixed rate", "Δ vs (a)", "server, saturation", "Δ vs (a)",
+	t := newTable(w, "config", "server, fixed rate", "Δ vs base", "server, saturation", "Δ vs base",
 		"collector, fixed rate", "collector, saturation")
 	for _, sm := range sums {
 		t.row(label(sm.cfg), cpu(sm.serverFix), cpuDelta(sm.dServerFix), cpu(sm.serverSat), cpuDelta(sm.dServerSat),
@@ -42,7 +60,8 @@ func cpuCost(w io.Writer, sums []summary) {
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "For (b) the server column holds the SDK's whole cost (spans, metrics, export); for (c) and (d)")
-	fmt.Fprintln(w, "it holds the probes' in-kernel cost, and the collector column the rest.")
+	fmt.Fprintln(w, "it holds the probes' in-kernel cost, and the collector column the rest. With a downstream")
+	fmt.Fprintln(w, "service ((e), (f)) the server column adds the downstream process's CPU.")
 	fmt.Fprintln(w)
 }
 

@@ -13,6 +13,26 @@ type Config struct {
 	Collector bool
 	// Spans is true when the configuration exports spans.
 	Spans bool
+	// SpansPerRequest is how many spans one request makes when every call
+	// is captured: 0 stands for 1.
+	SpansPerRequest int
+	// Baseline is the configuration whose runs this one's ratios and
+	// differences are taken against, round by round: empty for (a).
+	Baseline string
+}
+
+// Base returns the ID of the configuration c is compared with.
+func (c Config) Base() string {
+	if c.Baseline == "" {
+		return "a"
+	}
+	return c.Baseline
+}
+
+// ExpectedSpans is how many spans requests make when every call is
+// captured.
+func (c Config) ExpectedSpans(requests int64) int64 {
+	return requests * int64(max(c.SpansPerRequest, 1))
 }
 
 // Window is one measured load window of one run.

@@ -7,6 +7,9 @@ import "bytes"
 type fields struct {
 	host, userAgent  []byte
 	seenHost         bool
+	traceParent      []byte // nil when absent or repeated
+	traceParents     int    // traceparent fields seen
+	traceState       []byte
 	contentLength    int64 // -1 when absent
 	transferEncoding bool  // a Transfer-Encoding field was present
 	chunked          bool  // chunked is the final transfer coding
@@ -61,12 +64,28 @@ func (f *fields) add(line []byte) error {
 	case 'c':
 		return f.addC(line)
 	case 't':
-		if v, ok := fieldValue(line, "transfer-encoding"); ok {
-			f.transferEncoding = true
-			f.chunked = equalFold(lastToken(v), "chunked")
-		}
+		f.addT(line)
 	}
 	return nil
+}
+
+// addT handles the three interesting names that start with t. A repeated
+// traceparent is invalid (W3C Trace Context, section 3.2) and counts as
+// none.
+func (f *fields) addT(line []byte) {
+	if v, ok := fieldValue(line, "transfer-encoding"); ok {
+		f.transferEncoding = true
+		f.chunked = equalFold(lastToken(v), "chunked")
+		return
+	}
+	if v, ok := fieldValue(line, "traceparent"); ok {
+		f.traceParents++
+		f.traceParent = v
+		return
+	}
+	if v, ok := fieldValue(line, "tracestate"); ok && f.traceState == nil {
+		f.traceState = v
+	}
 }
 
 // addC handles the two interesting names that start with c.

@@ -5,12 +5,16 @@ import "bytes"
 // RequestHead holds the facts of a request head. Path, Host and UserAgent
 // alias the buffer given to ParseRequestHead: copy them to keep them.
 type RequestHead struct {
-	Method         string // the standard methods are constants, others are allocated
-	Path           []byte // target without query string; "/" for an absolute form without path; empty for CONNECT's authority form
-	HasQuery       bool   // the target carried a query string
-	Version        string // "1.0" or "1.1"; "" when the request line was cut before it
-	Host           []byte // Host field, or the authority of an absolute or authority form target
-	UserAgent      []byte
+	Method    string // the standard methods are constants, others are allocated
+	Path      []byte // target without query string; "/" for an absolute form without path; empty for CONNECT's authority form
+	HasQuery  bool   // the target carried a query string
+	Version   string // "1.0" or "1.1"; "" when the request line was cut before it
+	Host      []byte // Host field, or the authority of an absolute or authority form target
+	UserAgent []byte
+	// TraceParent and TraceState are the W3C trace context fields, not
+	// validated; TraceParent is empty when absent or sent more than once.
+	TraceParent    []byte
+	TraceState     []byte
 	ContentLength  int64 // -1 when absent or overridden by Transfer-Encoding
 	Chunked        bool  // chunked is the final transfer coding
 	Close          bool  // Connection: close
@@ -125,6 +129,9 @@ func (h *RequestHead) apply(f *fields) {
 		h.Host = f.host
 	}
 	h.UserAgent = f.userAgent
+	if f.traceParents == 1 {
+		h.TraceParent, h.TraceState = f.traceParent, f.traceState
+	}
 	h.ContentLength = f.contentLength
 	h.Chunked = f.chunked
 	h.transferEncoding = f.transferEncoding && !f.chunked

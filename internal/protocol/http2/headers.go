@@ -14,6 +14,10 @@ type Fields struct {
 	// GRPCStatus is grpc-status when HasGRPCStatus.
 	GRPCStatus    uint32
 	HasGRPCStatus bool
+	// TraceParent and TraceState are the W3C trace context fields (gRPC
+	// metadata included); TraceParent is empty when sent more than once.
+	TraceParent, TraceState string
+	traceParents            int
 	// Unknown counts the fields whose name came from a table entry that is
 	// not known: any of the fields above may be among them.
 	Unknown int
@@ -84,6 +88,14 @@ func (f *Fields) set(name, value string) {
 		f.UserAgent = value
 	case "grpc-status":
 		f.GRPCStatus, f.HasGRPCStatus = ParseStatus(value)
+	case "traceparent":
+		if f.traceParents++; f.traceParents == 1 {
+			f.TraceParent = value
+		} else {
+			f.TraceParent = ""
+		}
+	case "tracestate":
+		f.TraceState = value
 	}
 }
 

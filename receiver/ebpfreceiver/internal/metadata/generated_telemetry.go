@@ -40,6 +40,8 @@ type TelemetryBuilder struct {
 	EbpfProbesFailed       metric.Int64ObservableGauge
 	EbpfRequestsLost       metric.Int64ObservableCounter
 	EbpfSpansDropped       metric.Int64ObservableCounter
+	EbpfTraceLinks         metric.Int64ObservableCounter
+	EbpfTraceRoots         metric.Int64ObservableCounter
 }
 
 // TelemetryBuilderOption applies changes to default builder.
@@ -233,6 +235,36 @@ func (builder *TelemetryBuilder) RegisterEbpfSpansDroppedCallback(cb metric.Int6
 	return nil
 }
 
+// RegisterEbpfTraceLinksCallback sets callback for observable EbpfTraceLinks metric.
+func (builder *TelemetryBuilder) RegisterEbpfTraceLinksCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.EbpfTraceLinks, obs: o})
+		return nil
+	}, builder.EbpfTraceLinks)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
+// RegisterEbpfTraceRootsCallback sets callback for observable EbpfTraceRoots metric.
+func (builder *TelemetryBuilder) RegisterEbpfTraceRootsCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.EbpfTraceRoots, obs: o})
+		return nil
+	}, builder.EbpfTraceRoots)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
 type observerInt64 struct {
 	embedded.Int64Observer
 	inst metric.Int64Observable
@@ -330,6 +362,18 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	builder.EbpfSpansDropped, err = builder.meter.Int64ObservableCounter(
 		"otelcol_ebpf_spans_dropped",
 		metric.WithDescription("Spans dropped before reaching the next consumer. [Development]"),
+		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.EbpfTraceLinks, err = builder.meter.Int64ObservableCounter(
+		"otelcol_ebpf_trace_links",
+		metric.WithDescription("Spans that got a parent, by the mechanism that found it: an incoming traceparent, the client request of this node with the same TCP sequence number, or the request the calling thread or goroutine was handling (see Trace context in the README). [Development]"),
+		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.EbpfTraceRoots, err = builder.meter.Int64ObservableCounter(
+		"otelcol_ebpf_trace_roots",
+		metric.WithDescription("Spans sent without a parent, by the reason none was taken: a call made outside any request, a runtime with no sound in-process mechanism, a Go goroutine that could not be read, more than one candidate, a server request no client of this node was seen to send within the wait, or TLS plaintext without a TCP position. [Development]"),
 		metric.WithUnit("{span}"),
 	)
 	errs = errors.Join(errs, err)

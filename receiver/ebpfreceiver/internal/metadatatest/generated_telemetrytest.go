@@ -208,3 +208,35 @@ func AssertEqualEbpfSpansDropped(t *testing.T, tt *componenttest.Telemetry, dps 
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }
+
+func AssertEqualEbpfTraceLinks(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_ebpf_trace_links",
+		Description: "Spans that got a parent, by the mechanism that found it: an incoming traceparent, the client request of this node with the same TCP sequence number, or the request the calling thread or goroutine was handling (see Trace context in the README). [Development]",
+		Unit:        "{span}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_ebpf_trace_links")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
+func AssertEqualEbpfTraceRoots(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_ebpf_trace_roots",
+		Description: "Spans sent without a parent, by the reason none was taken: a call made outside any request, a runtime with no sound in-process mechanism, a Go goroutine that could not be read, more than one candidate, a server request no client of this node was seen to send within the wait, or TLS plaintext without a TCP position. [Development]",
+		Unit:        "{span}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_ebpf_trace_roots")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}

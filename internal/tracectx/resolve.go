@@ -1,0 +1,99 @@
+package tracectx
+
+// maxDepth bounds the spans walked to find a trace: a chain of calls on one
+// node longer than this is cut, its upper part resolved first.
+const maxDepth = 64
+
+// Resolve returns sp's context at record time now, or false when it depends
+// on a server request still waiting for its client's record: the caller
+// holds the call and asks again later (at the latest once now has passed
+// the wait). A server request whose wait is over becomes a root.
+func (l *Linker) Resolve(sp *Span, now uint64) (Context, bool) {
+	var path [maxDepth]*Span
+	n := 0
+	s := sp
+	for ; s.trace.IsZero() && n < maxDepth; s = s.parent {
+		if s.waitUntil > now {
+			return Context{}, false
+		}
+		path[n] = s
+		n++
+		if s.waitUntil != 0 {
+			l.expireServer(s)
+		}
+		if s.parent == nil {
+			s.trace, s.flags = l.ids.traceID(), FlagSampled
+			break
+		}
+	}
+	if n == maxDepth && s.trace.IsZero() { // cut: this span starts a trace
+		s = path[n-1]
+		s.trace, s.flags, s.parent, s.parentID = l.ids.traceID(), FlagSampled, nil, SpanID{}
+	}
+	for _, p := range path[:n] { // everything below s joins its trace
+		p.trace, p.flags, p.state, p.parent = s.trace, s.flags, s.state, nil
+	}
+	l.stats.count(sp)
+	return Context{TraceID: sp.trace, SpanID: sp.id, ParentID: sp.parentID, Flags: sp.flags, State: sp.state}, true
+}
+
+// expireServer ends the wait of a server request whose client was never
+// seen: it starts its own trace.
+func (l *Linker) expireServer(s *Span) {
+	s.waitUntil = 0
+	if l.servers[s.wire] == s {
+		delete(l.servers, s.wire)
+	}
+	s.root(RootNoClient)
+}
+
+// Sweep forgets, at record time now, what waited too long: client
+// requests no server read, hand-offs no write used, and request contexts
+// whose answer was missed. Server requests are ended by Resolve.
+func (l *Linker) Sweep(now uint64) {
+	l.expireClients(now, 0)
+	n := 0
+	for n < len(l.serverQ) && l.serverQ[n].at <= now {
+		if e := l.serverQ[n]; l.servers[e.key] == e.span {
+			delete(l.servers, e.key) // its Resolve, if any, counts it
+		}
+		n++
+	}
+	l.serverQ = dropFront(l.serverQ, n)
+	for conn, h := range l.handoffs {
+		if now > h.at+handoffTTL {
+			delete(l.handoffs, conn)
+		}
+	}
+	for key, s := range l.active {
+		if now > s.since+slotTTL {
+			delete(l.active, key)
+		}
+	}
+}
+
+// expireClients forgets the client requests whose wait ended by now, and
+// at least the oldest min of them.
+func (l *Linker) expireClients(now uint64, min int) {
+	n := 0
+	for n < len(l.clientQ) && (n < min || l.clientQ[n].at <= now) {
+		if e := l.clientQ[n]; l.clients[e.key] == e.span {
+			delete(l.clients, e.key)
+		}
+		n++
+	}
+	l.clientQ = dropFront(l.clientQ, n)
+}
+
+// dropFront removes the first n entries of q, reusing its storage.
+func dropFront(q []expiring, n int) []expiring {
+	if n == 0 {
+		return q
+	}
+	m := copy(q, q[n:])
+	clear(q[m:])
+	return q[:m]
+}
+
+// Stats returns the counters; safe from any goroutine.
+func (l *Linker) Stats() Stats { return l.stats.snapshot() }
