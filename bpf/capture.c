@@ -119,6 +119,22 @@ static __always_inline const void *first_buffer(enum buffer_kind kind, __u64 arg
 	}
 }
 
+/* HTTP/2 connections send frame pieces (h2walk.h). */
+#include "h2walk.h"
+
+/* iov_array returns the user address of a syscall's iovec array, 0 for a
+ * plain buffer. */
+static __always_inline __u64 iov_array(enum buffer_kind kind, __u64 arg)
+{
+	struct user_msghdr msg = {};
+
+	if (kind == BUF_IOVEC)
+		return arg;
+	if (kind != BUF_MSG || bpf_probe_read_user(&msg, sizeof(msg), (void *)arg))
+		return 0;
+	return (__u64)msg.msg_iov;
+}
+
 static __always_inline int handle_data(void *ctx, struct pt_regs *regs, long ret, __u8 dir,
 				       enum buffer_kind kind)
 {
@@ -140,6 +156,9 @@ static __always_inline int handle_data(void *ctx, struct pt_regs *regs, long ret
 		count(COUNTER_UNCLASSIFIED);
 		return 0;
 	}
+	if (c->protocol == PROTO_HTTP2 &&
+	    h2_emit(ctx, sk, c, dir, len, buf, avail, iov_array(kind, regs_arg1(regs)), 0))
+		return 0;
 	emit_data(ctx, sk, c, dir, len, buf, avail, kind == BUF_PLAIN, 0);
 	return 0;
 }
@@ -291,6 +310,10 @@ static __always_inline int handle_sock_state(void *ctx, struct sock *sk, int sta
 		c->ended = 1;
 		if (output(ctx, &e, sizeof(e)))
 			count(COUNTER_LOST_CONTROL);
+	}
+	if (c->tls_records && c->protocol != PROTO_TLS) {
+		c->tls_records = 0;
+		count(COUNTER_TLS_UNDECODED);
 	}
 	if (state == TCP_CLOSE) {
 		if (c->role == ROLE_CLIENT)

@@ -82,8 +82,17 @@ static __always_inline __u8 classify_head(const __u8 *p, __u32 len)
 	return PROTO_UNKNOWN;
 }
 
+/* looks_like_tls_record matches the header of a TLS handshake record (a
+ * ClientHello or ServerHello opens every TLS connection). */
+static __always_inline bool looks_like_tls_record(const __u8 *p)
+{
+	return p[0] == 0x16 && p[1] == 3 && p[2] <= 4;
+}
+
 /* classify gives an unknown connection a protocol from the first bytes of a
- * segment; it stays unknown (and its data unsent) until one matches. */
+ * segment; it stays unknown (and its data unsent) until one matches. A
+ * connection that opens with TLS records is noted, so that its end is
+ * counted when no TLS probe ever sent its plaintext. */
 static __always_inline bool classify(struct conn_state *c, const void *buf, __u32 len)
 {
 	__u8 head[CLASSIFY_LEN] = {};
@@ -97,5 +106,7 @@ static __always_inline bool classify(struct conn_state *c, const void *buf, __u3
 		n = CLASSIFY_LEN;
 	bpf_probe_read_user(head, n, buf);
 	c->protocol = classify_head(head, len);
+	if (c->protocol == PROTO_UNKNOWN && looks_like_tls_record(head))
+		c->tls_records = 1;
 	return c->protocol != PROTO_UNKNOWN;
 }

@@ -37,6 +37,7 @@ enum data_flags {
 	FLAG_TLS = 2,        /* plaintext a TLS library read or wrote on the connection */
 	FLAG_SEQ = 4,        /* seq holds the TCP sequence number of the first byte */
 	FLAG_PEER_CAPTURED = 8, /* a server's connection whose client is a captured process here */
+	FLAG_H2_FRAMES = 16, /* the payload is HTTP/2 frame pieces at offsets (h2walk.h) */
 };
 
 /* Header of EVENT_DATA and EVENT_CLOSE records; for data, `captured` payload
@@ -106,5 +107,6 @@ enum counter {
 	COUNTER_UNCLASSIFIED = 2, /* data on connections of no known protocol, not sent */
 	COUNTER_CIPHERTEXT = 3,   /* data on TLS connections, not sent: the plaintext is */
 	COUNTER_LOST_REQUESTS = 4, /* dropped data records that began an HTTP/1 request */
-	COUNTER_MAX = 5,
+	COUNTER_TLS_UNDECODED = 5, /* connections that began with TLS records and ended with no plaintext seen */
+	COUNTER_MAX = 6,
 };

@@ -28,6 +28,16 @@ struct {
 	__type(value, __u8);
 } pid_verdicts SEC(".maps");
 
+/* Where the HTTP/2 frame walk (h2walk.h) stands in one direction of a
+ * connection, between syscalls. */
+struct h2_walk {
+	__u32 rest;   /* payload bytes of the current frame still to come */
+	__u8 hdr[9];  /* the bytes of a frame header split across buffers */
+	__u8 hn;      /* how many of them were seen */
+	__u8 copy;    /* the current frame's payload is copied */
+	__u8 synced;  /* the walk knows where frames start */
+};
+
 struct conn_state {
 	__u64 id;
 	__u64 last_ns; /* time of the latest event sent */
@@ -38,6 +48,9 @@ struct conn_state {
 	__u16 lost;      /* records dropped since the last one sent, saturating */
 	__u8 last_dir;   /* direction of the latest data record, sent or dropped */
 	__u8 peer_local; /* server: enum peer_local, whether its client is captured here */
+	__u8 tls_records; /* began with TLS records: counted at its end if no plaintext came */
+	__u8 _pad2[7];
+	struct h2_walk h2[2]; /* HTTP/2 connections: by direction - 1 */
 };
 
 enum peer_local {

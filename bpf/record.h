@@ -8,21 +8,13 @@
 #include "sock.h"
 #include "context.h"
 
-/* emit_data sends one data event of connection c (socket sk): header, then
- * the first of the avail bytes at buf and, for a plain buffer (contiguous,
- * len bytes) longer than the capture, its last TAIL_LEN bytes; no buf means
- * the bytes never passed through user memory. The addresses go only in
- * events until one has reached user space (which keeps them per
- * connection), and again after a quiet spell. */
-static __always_inline void emit_data(void *ctx, struct sock *sk, struct conn_state *c, __u8 dir,
-				      __u32 len, const void *buf, __u32 avail, bool plain, __u8 flags)
+/* data_header fills the header of a data record of connection c (socket
+ * sk) moving len bytes in direction dir. The addresses go only in records
+ * until one has reached user space (which keeps them per connection), and
+ * again after a quiet spell. */
+static __always_inline void data_header(struct conn_event *e, struct sock *sk, struct conn_state *c, __u8 dir,
+					__u32 len, __u8 flags)
 {
-	__u32 zero = 0;
-	struct data_record *r = bpf_map_lookup_elem(&scratch, &zero);
-	if (!r)
-		return;
-
-	struct conn_event *e = &r->hdr;
 	__builtin_memset(e, 0, sizeof(*e));
 	e->kind = EVENT_DATA;
 	e->flags = flags;
@@ -40,8 +32,39 @@ static __always_inline void emit_data(void *ctx, struct sock *sk, struct conn_st
 	if (dir == DIR_INGRESS && peer_captured(c, sk))
 		e->flags |= FLAG_PEER_CAPTURED;
 	e->ts_ns = bpf_ktime_get_ns();
+	e->lost = c->lost;
 	if (!c->tuple_sent || e->ts_ns - c->last_ns > TUPLE_REFRESH_NS)
 		fill_tuple(e, sk);
+}
+
+/* send_data queues a data record of size bytes whose header is e, and
+ * keeps c's loss bookkeeping; started says the record begins a request. */
+static __always_inline void send_data(void *ctx, struct conn_state *c, struct conn_event *e, __u64 size, bool started)
+{
+	if (output(ctx, e, size)) {
+		note_lost(c, started);
+		return;
+	}
+	c->lost = 0;
+	c->last_ns = e->ts_ns;
+	if (e->family)
+		c->tuple_sent = 1;
+}
+
+/* emit_data sends one data event of connection c (socket sk): header, then
+ * the first of the avail bytes at buf and, for a plain buffer (contiguous,
+ * len bytes) longer than the capture, its last TAIL_LEN bytes; no buf means
+ * the bytes never passed through user memory. */
+static __always_inline void emit_data(void *ctx, struct sock *sk, struct conn_state *c, __u8 dir,
+				      __u32 len, const void *buf, __u32 avail, bool plain, __u8 flags)
+{
+	__u32 zero = 0;
+	struct data_record *r = bpf_map_lookup_elem(&scratch, &zero);
+	if (!r)
+		return;
+
+	struct conn_event *e = &r->hdr;
+	data_header(e, sk, c, dir, len, flags);
 
 	__u32 n = avail < max_payload ? avail : max_payload;
 	if (!buf) {
@@ -58,14 +81,6 @@ static __always_inline void emit_data(void *ctx, struct sock *sk, struct conn_st
 		e->tail_len = TAIL_LEN;
 	}
 	e->captured = n;
-	e->lost = c->lost;
 	bool started = starts_request(c, dir, r->payload, n);
-	if (output(ctx, r, sizeof(*e) + n)) {
-		note_lost(c, started);
-		return;
-	}
-	c->lost = 0;
-	c->last_ns = e->ts_ns;
-	if (e->family)
-		c->tuple_sent = 1;
+	send_data(ctx, c, e, sizeof(*e) + n, started);
 }

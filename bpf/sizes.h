@@ -27,3 +27,11 @@
 /* A connection quiet for this long gets its addresses sent again with its
  * next event: user space may have evicted it as idle (after 2 minutes). */
 #define TUPLE_REFRESH_NS (30ULL * 1000 * 1000 * 1000)
+
+/* HTTP/2 frame walk (h2walk.h): bytes of frame headers and header blocks
+ * one record carries (a power of two, so copies can be masked), buffers
+ * (iovecs) of one syscall walked, and steps (a frame header or a run of
+ * payload) walked per buffer. */
+#define H2_WALK_BYTES 4096
+#define H2_WALK_IOVS 8
+#define H2_WALK_STEPS 1024

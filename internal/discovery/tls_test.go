@@ -130,3 +130,27 @@ func TestNeededLibSSL(t *testing.T) {
 		t.Error("neededLibSSL(/bin/sh) found a libssl")
 	}
 }
+
+// TestTLSFinderFindsExitedGoByExecPath finds crypto/tls in a Go program
+// that already exited, by the path its execve was given: its procfs entry
+// is gone, and the target's path stays valid to attach to.
+func TestTLSFinderFindsExitedGoByExecPath(t *testing.T) {
+	prog := goTLSProgram(t)
+	cmd := exec.Command(prog) // exits at once: no arguments
+	_ = cmd.Run()
+	pid := uint32(cmd.Process.Pid)
+	f := NewTLSFinder("/proc")
+	if targets, _ := f.Find(pid); len(targets) != 0 {
+		t.Fatalf("Find of an exited process = %+v, want nothing", targets)
+	}
+	targets, err := f.FindExec(pid, prog)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(targets) != 1 || targets[0].Go == nil || len(targets[0].Go.ReadRets) == 0 {
+		t.Fatalf("FindExec = %+v, want the Go executable", targets)
+	}
+	if id, err := FileOf(targets[0].Path); err != nil || id != targets[0].File {
+		t.Errorf("target path %s: %v, identity %v want %v", targets[0].Path, err, id, targets[0].File)
+	}
+}

@@ -57,6 +57,10 @@ type Stats struct {
 	// database server's side of connections (the client's side reports).
 	EncryptedSkipped uint64
 	DBServerSessions uint64
+	// TLSUndecoded counts TLS connections that ended with no plaintext
+	// seen: their process's TLS library was not probed in time, or is not
+	// supported.
+	TLSUndecoded uint64
 	// Trace counts how calls got their parents, or why they have none.
 	Trace tracectx.Stats
 	// HTTP/2 streams and header fields the capture could not tell (see
@@ -275,6 +279,7 @@ func (e *Engine) Stats() Stats {
 		if c, err := t.Counters(); err == nil {
 			s.LostSamples = c.LostData + c.LostControl
 			s.LostRequests = c.LostRequests
+			s.TLSUndecoded = c.TLSUndecoded
 		}
 	}
 	e.mu.Unlock()

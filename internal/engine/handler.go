@@ -70,6 +70,9 @@ func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 
 		PeerCaptured: ev.Flags&tracer.FlagPeerCaptured != 0,
 	}
+	if ev.Flags&tracer.FlagH2Frames != 0 {
+		h.seg.Data, h.seg.Frames = nil, payload // HTTP/2 frame pieces
+	}
 	h.engine.tracker.Segment(&h.seg)
 }
 

@@ -74,7 +74,7 @@ func (e *Engine) judge(t *tracer.Tracer, p *call.Process, again bool) {
 	if again {
 		e.judged(p.PID, v.Selected)
 	}
-	e.tlsJudged(t, p.PID, v.Selected)
+	e.tlsJudged(t, p.PID, p.ExecutablePath, v.Selected)
 	e.traceJudged(t, p, v.Selected)
 	if v.Selected == e.selector.MatchAll() {
 		if again {

@@ -21,8 +21,9 @@ func newTLSState(procRoot string) *tlsState {
 }
 
 // tlsJudged places the uprobes a process just judged selected needs, and
-// forgets a process judged not selected.
-func (e *Engine) tlsJudged(t *tracer.Tracer, pid uint32, selected bool) {
+// forgets a process judged not selected. execPath is its executable's path
+// as last read (from procfs, or from its execve when it was already gone).
+func (e *Engine) tlsJudged(t *tracer.Tracer, pid uint32, execPath string, selected bool) {
 	if e.tls == nil {
 		return
 	}
@@ -31,7 +32,7 @@ func (e *Engine) tlsJudged(t *tracer.Tracer, pid uint32, selected bool) {
 		return
 	}
 	e.tls.selected[pid] = struct{}{}
-	e.attachTLS(t, pid)
+	e.attachTLS(t, pid, execPath)
 }
 
 // tlsListened looks again at a selected process that started listening.
@@ -40,7 +41,7 @@ func (e *Engine) tlsListened(t *tracer.Tracer, pid uint32) {
 		return
 	}
 	if _, ok := e.tls.selected[pid]; ok {
-		e.attachTLS(t, pid)
+		e.attachTLS(t, pid, "")
 	}
 }
 
@@ -51,8 +52,12 @@ func (e *Engine) tlsExited(pid uint32) {
 	}
 }
 
-func (e *Engine) attachTLS(t *tracer.Tracer, pid uint32) {
-	targets, err := e.tls.finder.Find(pid)
+// attachTLS places the uprobes of process pid's TLS targets; execPath is
+// what its execve was given when it was judged at exec, else empty. Targets
+// are probed per file, so later runs of the same executable are covered
+// from their first call.
+func (e *Engine) attachTLS(t *tracer.Tracer, pid uint32, execPath string) {
+	targets, err := e.tls.finder.FindExec(pid, execPath)
 	if err != nil || len(targets) == 0 {
 		return // gone, or no TLS library (yet)
 	}

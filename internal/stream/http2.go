@@ -40,20 +40,44 @@ func (h *h2Session) feed(c *conn, s *Segment) {
 	if !r.started {
 		r.start(s, data)
 	}
+	pos := 0
 	if !r.synced {
-		if !http2.LooksLikeFrames(data, n) {
+		var ok bool
+		if pos, ok = h.resync(s, data); !ok {
 			return
 		}
 		r.synced = true
 	}
-	for pos := 0; pos < n; {
-		pos = h.step(c, r, s, data, pos)
+	v := newSegView(s)
+	for pos < n {
+		pos = h.step(c, r, s, &v, pos)
 	}
 }
 
-func (h *h2Session) finish(*conn) {
-	if n := len(h.streams); n > 0 {
-		h.sh.stats.pendingDropped.Add(uint64(n))
+// resync finds where frames start in a segment of a direction whose
+// framing was lost (or never known): where the kernel's frame walk says
+// the first frame header starts, else at the segment's start when its
+// first bytes look like frames.
+func (h *h2Session) resync(s *Segment, data []byte) (int, bool) {
+	if s.Frames != nil {
+		return framesFirst(s.Frames)
+	}
+	return 0, http2.LooksLikeFrames(data, int(s.Len))
+}
+
+// finish ends the connection's open streams: one whose response had begun
+// completes at its last frame seen, without the status its trailers would
+// have carried (a gRPC call then has none); one never answered is dropped
+// and counted, as an unanswered HTTP/1 request is.
+func (h *h2Session) finish(c *conn) {
+	for len(h.streams) > 0 {
+		st := &h.streams[0]
+		if !st.responded {
+			h.sh.stats.pendingDropped.Add(1)
+			h.streams = h.streams[1:]
+			continue
+		}
+		h.complete(c, st)
 	}
 	for i := range h.streams {
 		h.sh.dropped(h.streams[i].span)
@@ -63,7 +87,7 @@ func (h *h2Session) finish(*conn) {
 
 // step consumes the preface, a frame header or payload bytes at pos and
 // returns the offset after them.
-func (h *h2Session) step(c *conn, r *h2Reader, s *Segment, data []byte, pos int) int {
+func (h *h2Session) step(c *conn, r *h2Reader, s *Segment, v *segView, pos int) int {
 	n := int(s.Len)
 	if r.preface > 0 {
 		k := min(r.preface, n-pos)
@@ -71,7 +95,7 @@ func (h *h2Session) step(c *conn, r *h2Reader, s *Segment, data []byte, pos int)
 		return pos + k
 	}
 	if !r.inFrame {
-		next, started, ok := r.readHeader(s, data, pos)
+		next, started, ok := r.readHeader(s, v, pos)
 		if !ok || (started && !h.frameStarted(r, s)) {
 			h.desync(r)
 			return n
@@ -83,7 +107,7 @@ func (h *h2Session) step(c *conn, r *h2Reader, s *Segment, data []byte, pos int)
 		return next
 	}
 	k := min(r.frame.Length-r.off, uint32(n-pos))
-	got := data[min(pos, len(data)):min(pos+int(k), len(data))]
+	got := v.bytes(pos, int(k))
 	switch r.frame.Type {
 	case http2.FrameHeaders, http2.FramePushPromise, http2.FrameContinuation:
 		r.blockBytes(got, k)

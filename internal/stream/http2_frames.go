@@ -69,23 +69,24 @@ func (r *h2Reader) lose() {
 // readHeader reads the frame header at pos of s, possibly completing one split
 // across segments. It returns the offset after the bytes used and whether
 // a frame started; ok is false when the header lies beyond the capture.
-func (r *h2Reader) readHeader(s *Segment, data []byte, pos int) (next int, started, ok bool) {
+func (r *h2Reader) readHeader(s *Segment, v *segView, pos int) (next int, started, ok bool) {
 	n := int(s.Len)
 	k := min(http2.FrameHeaderLen-r.hn, n-pos)
-	if pos+k > len(data) {
+	got := v.bytes(pos, k)
+	if len(got) < k {
 		return n, false, false
 	}
 	if r.hn == 0 {
 		r.hdrAt, r.hdrPID = s.Time, s.PID
 		r.hdrSeq, r.hdrHasSeq = s.Seq+uint32(pos), s.HasSeq
 	}
-	r.hn += copy(r.hdr[r.hn:], data[pos:pos+k])
+	r.hn += copy(r.hdr[r.hn:], got)
 	if r.hn < http2.FrameHeaderLen {
 		return n, false, true
 	}
 	r.hn = 0
 	h, _ := http2.ParseFrameHeader(r.hdr[:])
-	if !h.Valid() {
+	if !h.Acceptable() {
 		return n, false, false
 	}
 	r.frame, r.off, r.inFrame = h, 0, true

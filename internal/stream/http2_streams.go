@@ -24,6 +24,7 @@ type h2Stream struct {
 	identified  bool // :path was decoded
 	status      int  // final :status, 0 until seen
 	statusLost  bool // a response block had unknown fields and no :status
+	responded   bool // a response block was seen
 	grpcStatus  uint32
 	hasGRPC     bool // grpcStatus was seen
 	reqBody     int64
@@ -89,7 +90,9 @@ func (h *h2Session) open(c *conn, r *h2Reader, s *Segment, f *http2.Fields) *h2S
 
 func (st *h2Stream) setRequest(f *http2.Fields) {
 	st.method, st.path, st.authority, st.userAgent = f.Method, f.Path, f.Authority, f.UserAgent
-	st.identified = f.Path != "" && f.Method != ""
+	// A :path is absolute or "*" (RFC 9113 section 8.3.1): anything else
+	// is not a request we can tell.
+	st.identified = (strings.HasPrefix(f.Path, "/") || f.Path == "*") && f.Method != ""
 	st.grpc = http2.IsGRPCContentType(f.ContentType)
 	st.plain = notGRPC(f)
 }
@@ -104,7 +107,7 @@ func notGRPC(f *http2.Fields) bool {
 // setResponse applies a response block: headers (with :status), trailers
 // or both (a trailers-only response). Interim 1xx headers change nothing.
 func (st *h2Stream) setResponse(f *http2.Fields, at uint64) {
-	st.last = at
+	st.last, st.responded = at, true
 	if f.Status >= 200 && st.status == 0 {
 		st.status = f.Status
 	}

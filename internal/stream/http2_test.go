@@ -284,3 +284,36 @@ func TestH2UnknownKindIsNotGuessed(t *testing.T) {
 		h2Summary{"grpc", "server", "a.B/Newer", "/a.B/Newer", 200, -1, s7, e7},
 	)
 }
+
+// TestH2ConnectionEndEndsOpenStreams closes a connection with two streams
+// open: the one whose response had begun is a call without status, ending
+// at its last frame; the one never answered is dropped and counted.
+func TestH2ConnectionEndEndsOpenStreams(t *testing.T) {
+	h := newHarness(t, RoleClient)
+	cl, sv := newH2Peer(), newH2Peer()
+	h.send(Egress, cl.preface().take())
+	start := h.send(Egress, cl.headers(1, false, grpcReq("routeguide.RouteGuide/RouteChat")...).take())
+	h.send(Egress, cl.headers(3, false, grpcReq("routeguide.RouteGuide/RouteChat")...).take())
+	last := h.send(Ingress, sv.settings().headers(1, false, grpcRespHead...).take())
+	h.close()
+	h.expectH2(h2Summary{"grpc", "client", "routeguide.RouteGuide/RouteChat", "/routeguide.RouteGuide/RouteChat", 200, -1, start, last})
+	if s := h.tr.Stats(); s.PendingDropped != 1 || s.Connections != 0 {
+		t.Errorf("stats %+v, want one stream dropped", s)
+	}
+}
+
+// TestH2UnknownFrameTypesAreSkipped puts an extension frame (PRIORITY_UPDATE,
+// type 0x10) between requests: receivers must ignore frames of unknown
+// types, and the framing goes on.
+func TestH2UnknownFrameTypesAreSkipped(t *testing.T) {
+	h := newHarness(t, RoleServer)
+	cl, sv := newH2Peer(), newH2Peer()
+	h.send(Ingress, cl.preface().take())
+	_ = cl.fr.WriteRawFrame(0x10, 0, 0, []byte{0, 0, 0, 1, 'u', '=', '1'})
+	start := h.send(Ingress, cl.headers(1, true, ":method", "GET", ":path", "/a", ":scheme", "http").take())
+	end := h.send(Egress, sv.settings().headers(1, false, ":status", "200").data(1, true, 3).take())
+	h.expectH2(h2Summary{"http2", "server", "", "/a", 200, -1, start, end})
+	if s := h.tr.Stats(); s.Desyncs != 0 {
+		t.Errorf("stats %+v", s)
+	}
+}

@@ -23,10 +23,14 @@ func (t *Tracker) open(id uint64) *conn {
 // after maxClassifyTries segments the connection is ignored.
 func (t *Tracker) classify(c *conn, s *Segment) {
 	data := captured(s)
-	if len(data) == 0 {
+	framed := s.Frames != nil && (t.sh.protocols.HTTP2 || t.sh.protocols.GRPC)
+	if len(data) == 0 && !framed {
 		return
 	}
 	protocol := classify(data, &t.sh.protocols)
+	if framed {
+		protocol = call.ProtocolHTTP2 // the kernel walks frames of HTTP/2 connections only
+	}
 	if c.wasHTTP1 && protocol == call.ProtocolUnknown && http1.StartsRequest(data) {
 		// The first byte or two of a request, read ahead of the rest (Go
 		// servers do): the HTTP/1 session holds them for the next segment.

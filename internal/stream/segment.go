@@ -62,4 +62,9 @@ type Segment struct {
 	// captured process of this node (server connections only): its
 	// records of each request are to come, if not read yet.
 	PeerCaptured bool
+	// Frames, when not nil, is what the kernel's HTTP/2 frame walk kept of
+	// the segment's bytes: frame headers and header blocks at their
+	// offsets (see h2pieces.go). Data is then the bytes captured from
+	// offset 0 on, which the Tracker takes from Frames.
+	Frames []byte
 }

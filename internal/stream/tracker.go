@@ -96,6 +96,9 @@ func (t *Tracker) Segment(s *Segment) {
 	if (s.Dir != Ingress && s.Dir != Egress) || s.Len == 0 {
 		return
 	}
+	if s.Frames != nil {
+		s.Data = framesHead(s.Frames)
+	}
 	c := t.conns[s.ConnID]
 	if c == nil {
 		c = t.open(s.ConnID)

@@ -46,16 +46,26 @@ const (
 )
 
 type captureConnState struct {
-	_         structs.HostLayout
-	Id        uint64
-	LastNs    uint64
-	Role      uint8
-	Protocol  uint8
-	Ended     uint8
-	TupleSent uint8
-	Lost      uint16
-	LastDir   uint8
-	PeerLocal uint8
+	_          structs.HostLayout
+	Id         uint64
+	LastNs     uint64
+	Role       uint8
+	Protocol   uint8
+	Ended      uint8
+	TupleSent  uint8
+	Lost       uint16
+	LastDir    uint8
+	PeerLocal  uint8
+	TlsRecords uint8
+	Pad2       [7]uint8
+	H2         [2]struct {
+		_      structs.HostLayout
+		Rest   uint32
+		Hdr    [9]uint8
+		Hn     uint8
+		Copy   uint8
+		Synced uint8
+	}
 }
 
 type captureCounter uint32
@@ -66,7 +76,8 @@ const (
 	captureCounterCOUNTER_UNCLASSIFIED  captureCounter = 2
 	captureCounterCOUNTER_CIPHERTEXT    captureCounter = 3
 	captureCounterCOUNTER_LOST_REQUESTS captureCounter = 4
-	captureCounterCOUNTER_MAX           captureCounter = 5
+	captureCounterCOUNTER_TLS_UNDECODED captureCounter = 5
+	captureCounterCOUNTER_MAX           captureCounter = 6
 )
 
 type captureDataFlags uint32
@@ -76,6 +87,7 @@ const (
 	captureDataFlagsFLAG_TLS           captureDataFlags = 2
 	captureDataFlagsFLAG_SEQ           captureDataFlags = 4
 	captureDataFlagsFLAG_PEER_CAPTURED captureDataFlags = 8
+	captureDataFlagsFLAG_H2FRAMES      captureDataFlags = 16
 )
 
 type captureDataRecord struct {
@@ -118,6 +130,34 @@ type captureGoLayout struct {
 	GoidOffset  uint32
 	PconnConn   uint32
 	TcpconnHash uint32
+}
+
+type captureH2Record struct {
+	_       structs.HostLayout
+	Hdr     captureConnEvent
+	Payload [8192]uint8
+	X       struct {
+		_      structs.HostLayout
+		Buf    uint64
+		Len    uint32
+		Pos    uint32
+		Base   uint32
+		Out    uint32
+		Run    uint32
+		RunLen uint32
+		RunEnd uint32
+		First  uint32
+		Full   uint8
+		Pad    [7]uint8
+		W      struct {
+			_      structs.HostLayout
+			Rest   uint32
+			Hdr    [9]uint8
+			Hn     uint8
+			Copy   uint8
+			Synced uint8
+		}
+	}
 }
 
 type captureProcessEvent struct {
@@ -193,6 +233,7 @@ const (
 	captureMapCounters           = "counters"
 	captureMapEvents             = "events"
 	captureMapGoLayouts          = "go_layouts"
+	captureMapH2Scratch          = "h2_scratch"
 	captureMapPerfEvents         = "perf_events"
 	captureMapPidVerdicts        = "pid_verdicts"
 	captureMapScratch            = "scratch"
@@ -217,6 +258,7 @@ const (
 	captureProgTpExitWrite       = "tp_exit_write"
 	captureProgTpExitWritev      = "tp_exit_writev"
 	captureVarCaptureAll         = "capture_all"
+	captureVarEnableH2Walk       = "enable_h2_walk"
 	captureVarEnableHttp1        = "enable_http1"
 	captureVarEnableHttp2        = "enable_http2"
 	captureVarEnableMysql        = "enable_mysql"
@@ -307,6 +349,7 @@ type captureMapSpecs struct {
 	Counters     *ebpf.MapSpec `ebpf:"counters"`
 	Events       *ebpf.MapSpec `ebpf:"events"`
 	GoLayouts    *ebpf.MapSpec `ebpf:"go_layouts"`
+	H2Scratch    *ebpf.MapSpec `ebpf:"h2_scratch"`
 	PerfEvents   *ebpf.MapSpec `ebpf:"perf_events"`
 	PidVerdicts  *ebpf.MapSpec `ebpf:"pid_verdicts"`
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
@@ -319,6 +362,7 @@ type captureMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type captureVariableSpecs struct {
 	CaptureAll         *ebpf.VariableSpec `ebpf:"capture_all"`
+	EnableH2Walk       *ebpf.VariableSpec `ebpf:"enable_h2_walk"`
 	EnableHttp1        *ebpf.VariableSpec `ebpf:"enable_http1"`
 	EnableHttp2        *ebpf.VariableSpec `ebpf:"enable_http2"`
 	EnableMysql        *ebpf.VariableSpec `ebpf:"enable_mysql"`
@@ -363,6 +407,7 @@ type captureMaps struct {
 	Counters     *ebpf.Map `ebpf:"counters"`
 	Events       *ebpf.Map `ebpf:"events"`
 	GoLayouts    *ebpf.Map `ebpf:"go_layouts"`
+	H2Scratch    *ebpf.Map `ebpf:"h2_scratch"`
 	PerfEvents   *ebpf.Map `ebpf:"perf_events"`
 	PidVerdicts  *ebpf.Map `ebpf:"pid_verdicts"`
 	Scratch      *ebpf.Map `ebpf:"scratch"`
@@ -377,6 +422,7 @@ func (m *captureMaps) Close() error {
 		m.Counters,
 		m.Events,
 		m.GoLayouts,
+		m.H2Scratch,
 		m.PerfEvents,
 		m.PidVerdicts,
 		m.Scratch,
@@ -390,6 +436,7 @@ func (m *captureMaps) Close() error {
 // It can be passed to loadCaptureObjects or ebpf.CollectionSpec.LoadAndAssign.
 type captureVariables struct {
 	CaptureAll         *ebpf.Variable `ebpf:"capture_all"`
+	EnableH2Walk       *ebpf.Variable `ebpf:"enable_h2_walk"`
 	EnableHttp1        *ebpf.Variable `ebpf:"enable_http1"`
 	EnableHttp2        *ebpf.Variable `ebpf:"enable_http2"`
 	EnableMysql        *ebpf.Variable `ebpf:"enable_mysql"`

@@ -49,6 +49,10 @@ type Counters struct {
 	// Ciphertext counts segments of TLS connections dropped because their
 	// plaintext comes from the TLS probes.
 	Ciphertext uint64
+	// TLSUndecoded counts connections that began with TLS records and
+	// ended without any plaintext from the TLS probes: their process's TLS
+	// library was not probed (yet, or at all).
+	TLSUndecoded uint64
 }
 
 // Counters sums the programs' per-CPU counters.
@@ -63,6 +67,7 @@ func (t *Tracer) Counters() (Counters, error) {
 		{captureCounterCOUNTER_UNCLASSIFIED, &c.Unclassified},
 		{captureCounterCOUNTER_LOST_REQUESTS, &c.LostRequests},
 		{captureCounterCOUNTER_CIPHERTEXT, &c.Ciphertext},
+		{captureCounterCOUNTER_TLS_UNDECODED, &c.TLSUndecoded},
 	}
 	for _, f := range fields {
 		var perCPU []uint64

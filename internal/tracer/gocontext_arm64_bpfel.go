@@ -14,16 +14,26 @@ import (
 )
 
 type gocontextConnState struct {
-	_         structs.HostLayout
-	Id        uint64
-	LastNs    uint64
-	Role      uint8
-	Protocol  uint8
-	Ended     uint8
-	TupleSent uint8
-	Lost      uint16
-	LastDir   uint8
-	PeerLocal uint8
+	_          structs.HostLayout
+	Id         uint64
+	LastNs     uint64
+	Role       uint8
+	Protocol   uint8
+	Ended      uint8
+	TupleSent  uint8
+	Lost       uint16
+	LastDir    uint8
+	PeerLocal  uint8
+	TlsRecords uint8
+	Pad2       [7]uint8
+	H2         [2]struct {
+		_      structs.HostLayout
+		Rest   uint32
+		Hdr    [9]uint8
+		Hn     uint8
+		Copy   uint8
+		Synced uint8
+	}
 }
 
 type gocontextDataRecord struct {

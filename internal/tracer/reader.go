@@ -31,6 +31,9 @@ const (
 	// FlagPeerCaptured marks records of a server connection whose client
 	// end is a connection of a captured process of this node.
 	FlagPeerCaptured = uint8(captureDataFlagsFLAG_PEER_CAPTURED)
+	// FlagH2Frames marks the records of HTTP/2 connections whose payload
+	// is the pieces of the frame walk (bpf/h2walk.h), not a prefix.
+	FlagH2Frames = uint8(captureDataFlagsFLAG_H2FRAMES)
 
 	// VerdictPendingFork is the verdict of a child forked by a process that
 	// waited for judgement, until it is judged or execs; fork records

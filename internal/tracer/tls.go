@@ -35,9 +35,10 @@ func loadTLS(cfg Config, shared map[string]*ebpf.Map) (*tlsProbes, error) {
 		return nil, fmt.Errorf("load tls spec: %w", err)
 	}
 	vars := map[string]any{
-		tlsVarMaxPayload: cfg.MaxPayload,
-		tlsVarCaptureAll: boolByte(cfg.CaptureAll),
-		tlsVarUsePerf:    boolByte(cfg.Transport == TransportPerf),
+		tlsVarMaxPayload:   cfg.MaxPayload,
+		tlsVarCaptureAll:   boolByte(cfg.CaptureAll),
+		tlsVarUsePerf:      boolByte(cfg.Transport == TransportPerf),
+		tlsVarEnableH2Walk: boolByte(haveLoop()),
 	}
 	p := &tlsProbes{files: make(map[discovery.FileID][]link.Link)}
 	if err := loadSharing(spec, cfg, vars, shared, &p.progs); err != nil {

@@ -14,16 +14,26 @@ import (
 )
 
 type tlsConnState struct {
-	_         structs.HostLayout
-	Id        uint64
-	LastNs    uint64
-	Role      uint8
-	Protocol  uint8
-	Ended     uint8
-	TupleSent uint8
-	Lost      uint16
-	LastDir   uint8
-	PeerLocal uint8
+	_          structs.HostLayout
+	Id         uint64
+	LastNs     uint64
+	Role       uint8
+	Protocol   uint8
+	Ended      uint8
+	TupleSent  uint8
+	Lost       uint16
+	LastDir    uint8
+	PeerLocal  uint8
+	TlsRecords uint8
+	Pad2       [7]uint8
+	H2         [2]struct {
+		_      structs.HostLayout
+		Rest   uint32
+		Hdr    [9]uint8
+		Hn     uint8
+		Copy   uint8
+		Synced uint8
+	}
 }
 
 type tlsDataRecord struct {
@@ -60,6 +70,56 @@ type tlsGoLayout struct {
 	GoidOffset  uint32
 	PconnConn   uint32
 	TcpconnHash uint32
+}
+
+type tlsH2Record struct {
+	_   structs.HostLayout
+	Hdr struct {
+		_          structs.HostLayout
+		Kind       uint8
+		Dir        uint8
+		Role       uint8
+		Family     uint8
+		TailLen    uint8
+		Flags      uint8
+		Captured   uint16
+		Pid        uint32
+		Len        uint32
+		ConnId     uint64
+		TsNs       uint64
+		LocalPort  uint16
+		RemotePort uint16
+		Lost       uint32
+		Tid        uint32
+		Seq        uint32
+		Goid       uint64
+		LocalAddr  [16]uint8
+		RemoteAddr [16]uint8
+		Tail       [8]uint8
+	}
+	Payload [8192]uint8
+	X       struct {
+		_      structs.HostLayout
+		Buf    uint64
+		Len    uint32
+		Pos    uint32
+		Base   uint32
+		Out    uint32
+		Run    uint32
+		RunLen uint32
+		RunEnd uint32
+		First  uint32
+		Full   uint8
+		Pad    [7]uint8
+		W      struct {
+			_      structs.HostLayout
+			Rest   uint32
+			Hdr    [9]uint8
+			Hn     uint8
+			Copy   uint8
+			Synced uint8
+		}
+	}
 }
 
 type tlsTlsCall struct {
@@ -104,6 +164,7 @@ const (
 	tlsMapCounters           = "counters"
 	tlsMapEvents             = "events"
 	tlsMapGoLayouts          = "go_layouts"
+	tlsMapH2Scratch          = "h2_scratch"
 	tlsMapPerfEvents         = "perf_events"
 	tlsMapPidVerdicts        = "pid_verdicts"
 	tlsMapScratch            = "scratch"
@@ -121,6 +182,11 @@ const (
 	tlsProgSslWriteEnter     = "ssl_write_enter"
 	tlsProgSslWriteExEnter   = "ssl_write_ex_enter"
 	tlsVarCaptureAll         = "capture_all"
+	tlsVarEnableH2Walk       = "enable_h2_walk"
+	tlsVarEnableHttp1        = "enable_http1"
+	tlsVarEnableHttp2        = "enable_http2"
+	tlsVarEnableMysql        = "enable_mysql"
+	tlsVarEnablePostgres     = "enable_postgres"
 	tlsVarEnableTls          = "enable_tls"
 	tlsVarMaxPayload         = "max_payload"
 	tlsVarUsePerf            = "use_perf"
@@ -190,6 +256,7 @@ type tlsMapSpecs struct {
 	Counters     *ebpf.MapSpec `ebpf:"counters"`
 	Events       *ebpf.MapSpec `ebpf:"events"`
 	GoLayouts    *ebpf.MapSpec `ebpf:"go_layouts"`
+	H2Scratch    *ebpf.MapSpec `ebpf:"h2_scratch"`
 	PerfEvents   *ebpf.MapSpec `ebpf:"perf_events"`
 	PidVerdicts  *ebpf.MapSpec `ebpf:"pid_verdicts"`
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
@@ -201,10 +268,15 @@ type tlsMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type tlsVariableSpecs struct {
-	CaptureAll *ebpf.VariableSpec `ebpf:"capture_all"`
-	EnableTls  *ebpf.VariableSpec `ebpf:"enable_tls"`
-	MaxPayload *ebpf.VariableSpec `ebpf:"max_payload"`
-	UsePerf    *ebpf.VariableSpec `ebpf:"use_perf"`
+	CaptureAll     *ebpf.VariableSpec `ebpf:"capture_all"`
+	EnableH2Walk   *ebpf.VariableSpec `ebpf:"enable_h2_walk"`
+	EnableHttp1    *ebpf.VariableSpec `ebpf:"enable_http1"`
+	EnableHttp2    *ebpf.VariableSpec `ebpf:"enable_http2"`
+	EnableMysql    *ebpf.VariableSpec `ebpf:"enable_mysql"`
+	EnablePostgres *ebpf.VariableSpec `ebpf:"enable_postgres"`
+	EnableTls      *ebpf.VariableSpec `ebpf:"enable_tls"`
+	MaxPayload     *ebpf.VariableSpec `ebpf:"max_payload"`
+	UsePerf        *ebpf.VariableSpec `ebpf:"use_perf"`
 }
 
 // tlsObjects contains all objects after they have been loaded into the kernel.
@@ -232,6 +304,7 @@ type tlsMaps struct {
 	Counters     *ebpf.Map `ebpf:"counters"`
 	Events       *ebpf.Map `ebpf:"events"`
 	GoLayouts    *ebpf.Map `ebpf:"go_layouts"`
+	H2Scratch    *ebpf.Map `ebpf:"h2_scratch"`
 	PerfEvents   *ebpf.Map `ebpf:"perf_events"`
 	PidVerdicts  *ebpf.Map `ebpf:"pid_verdicts"`
 	Scratch      *ebpf.Map `ebpf:"scratch"`
@@ -246,6 +319,7 @@ func (m *tlsMaps) Close() error {
 		m.Counters,
 		m.Events,
 		m.GoLayouts,
+		m.H2Scratch,
 		m.PerfEvents,
 		m.PidVerdicts,
 		m.Scratch,
@@ -258,10 +332,15 @@ func (m *tlsMaps) Close() error {
 //
 // It can be passed to loadTlsObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tlsVariables struct {
-	CaptureAll *ebpf.Variable `ebpf:"capture_all"`
-	EnableTls  *ebpf.Variable `ebpf:"enable_tls"`
-	MaxPayload *ebpf.Variable `ebpf:"max_payload"`
-	UsePerf    *ebpf.Variable `ebpf:"use_perf"`
+	CaptureAll     *ebpf.Variable `ebpf:"capture_all"`
+	EnableH2Walk   *ebpf.Variable `ebpf:"enable_h2_walk"`
+	EnableHttp1    *ebpf.Variable `ebpf:"enable_http1"`
+	EnableHttp2    *ebpf.Variable `ebpf:"enable_http2"`
+	EnableMysql    *ebpf.Variable `ebpf:"enable_mysql"`
+	EnablePostgres *ebpf.Variable `ebpf:"enable_postgres"`
+	EnableTls      *ebpf.Variable `ebpf:"enable_tls"`
+	MaxPayload     *ebpf.Variable `ebpf:"max_payload"`
+	UsePerf        *ebpf.Variable `ebpf:"use_perf"`
 }
 
 // tlsPrograms contains all programs after they have been loaded into the kernel.

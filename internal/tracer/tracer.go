@@ -12,6 +12,8 @@ import (
 	"slices"
 
 	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/rlimit"
 	"go.uber.org/zap"
 )
@@ -164,6 +166,7 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 		captureVarEnableMysql:    boolByte(cfg.Protocols.MySQL),
 		captureVarEnableTls:      boolByte(cfg.TLS),
 		captureVarUsePerf:        boolByte(cfg.Transport == TransportPerf),
+		captureVarEnableH2Walk:   boolByte(haveLoop()),
 	}
 	for name, value := range vars {
 		if err := spec.Variables[name].Set(value); err != nil {
@@ -172,6 +175,13 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 	}
 	setTransport(spec, cfg.Transport, cfg.BufferSize)
 	return nil
+}
+
+// haveLoop tells whether tracepoint programs may call bpf_loop (kernel
+// 5.17), which the HTTP/2 frame walk needs; without it HTTP/2 connections
+// send prefixes like the others.
+func haveLoop() bool {
+	return features.HaveProgramHelper(ebpf.TracePoint, asm.FnLoop) == nil
 }
 
 func boolByte(b bool) uint8 {

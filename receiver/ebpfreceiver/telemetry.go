@@ -44,6 +44,7 @@ func registerTelemetry(tb *metadata.TelemetryBuilder, src telemetrySources) erro
 		tb.RegisterEbpfConnectionsSkippedCallback(byAttribute(src.stats, "reason", map[string]func(engine.Stats) uint64{
 			"encrypted":       func(s engine.Stats) uint64 { return s.EncryptedSkipped },
 			"database_server": func(s engine.Stats) uint64 { return s.DBServerSessions },
+			"tls_undecoded":   func(s engine.Stats) uint64 { return s.TLSUndecoded },
 		})),
 		tb.RegisterEbpfHTTP2UnknownCallback(byAttribute(src.stats, "item", map[string]func(engine.Stats) uint64{
 			"header_field": func(s engine.Stats) uint64 { return s.HeaderFieldsUnknown },

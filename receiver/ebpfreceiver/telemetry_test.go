@@ -30,6 +30,7 @@ func TestSelfTelemetry(t *testing.T) {
 
 		EncryptedSkipped:    6,
 		DBServerSessions:    8,
+		TLSUndecoded:        12,
 		HeaderFieldsUnknown: 9,
 		HeaderTablesLost:    10,
 		StreamsUnidentified: 11,
@@ -57,6 +58,7 @@ func TestSelfTelemetry(t *testing.T) {
 	metadatatest.AssertEqualEbpfConnectionsSkipped(t, tt, []metricdata.DataPoint[int64]{
 		{Value: 6, Attributes: attribute.NewSet(attribute.String("reason", "encrypted"))},
 		{Value: 8, Attributes: attribute.NewSet(attribute.String("reason", "database_server"))},
+		{Value: 12, Attributes: attribute.NewSet(attribute.String("reason", "tls_undecoded"))},
 	}, noTime...)
 	metadatatest.AssertEqualEbpfHTTP2Unknown(t, tt, []metricdata.DataPoint[int64]{
 		{Value: 9, Attributes: attribute.NewSet(attribute.String("item", "header_field"))},

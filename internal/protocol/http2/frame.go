@@ -94,6 +94,14 @@ func (h FrameHeader) Valid() bool {
 	return true
 }
 
+// Acceptable reports whether a frame with header h may come next where the
+// framing is known: a valid frame, or one of a type not known here (an
+// extension such as PRIORITY_UPDATE), which a receiver must ignore (RFC
+// 9113 section 4.1). Sniffing for frames uses Plausible instead.
+func (h FrameHeader) Acceptable() bool {
+	return h.Type > FrameContinuation || h.Valid()
+}
+
 // LooksLikePreface reports whether data starts with the client connection
 // preface.
 func LooksLikePreface(data []byte) bool {

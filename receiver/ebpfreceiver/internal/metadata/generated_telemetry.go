@@ -313,7 +313,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.EbpfConnectionsSkipped, err = builder.meter.Int64ObservableCounter(
 		"otelcol_ebpf_connections_skipped",
-		metric.WithDescription("Connections not decoded: database connections that switched to TLS, and the database server's side of connections (the client's side reports the calls). [Development]"),
+		metric.WithDescription("Connections not decoded: database connections that switched to TLS, the database server's side of connections (the client's side reports the calls), and TLS connections that ended with no plaintext seen (their process's TLS library was not probed in time, or is not supported). [Development]"),
 		metric.WithUnit("{connection}"),
 	)
 	errs = errors.Join(errs, err)

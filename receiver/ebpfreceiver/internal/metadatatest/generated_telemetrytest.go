@@ -72,7 +72,7 @@ func AssertEqualEbpfCallsIgnored(t *testing.T, tt *componenttest.Telemetry, dps 
 func AssertEqualEbpfConnectionsSkipped(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_ebpf_connections_skipped",
-		Description: "Connections not decoded: database connections that switched to TLS, and the database server's side of connections (the client's side reports the calls). [Development]",
+		Description: "Connections not decoded: database connections that switched to TLS, the database server's side of connections (the client's side reports the calls), and TLS connections that ended with no plaintext seen (their process's TLS library was not probed in time, or is not supported). [Development]",
 		Unit:        "{connection}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
