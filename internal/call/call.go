@@ -101,10 +101,13 @@ type DB struct {
 
 // HTTP holds the facts of an HTTP exchange. Zero values mean "not seen".
 type HTTP struct {
-	Method    string // as sent, e.g. "GET"
-	Path      string // request target without the query string
-	Route     string // http.route: matched pattern or collapsed path; "" when unknown
-	HasQuery  bool   // the target carried a query string (never exported raw)
+	Method string // as sent, e.g. "GET"
+	Path   string // request target without the query string
+	Route  string // http.route: matched pattern or collapsed path; "" when unknown
+	// Query is the target's query string with every value replaced by
+	// "REDACTED" (keys kept); empty when it had none. The query as sent
+	// never leaves the capture.
+	Query     string
 	Version   string // "1.0", "1.1"
 	Host      string // Host header, port included when sent
 	UserAgent string

@@ -117,7 +117,7 @@ func (h *h1Session) emit(c *conn, req *pendingRequest, respSize int64) {
 		Start: req.start, End: max(req.start, h.rsp.last),
 		PID: req.pid, Local: c.local, Peer: c.peer, Span: req.span,
 		HTTP: call.HTTP{
-			Method: req.method, Path: req.path, HasQuery: req.hasQuery, Version: version,
+			Method: req.method, Path: req.path, Query: req.query, Version: version,
 			Host: req.host, UserAgent: req.userAgent, Status: h.rsp.status,
 			RequestBodySize: req.bodySize, ResponseBodySize: respSize, TLS: c.tls,
 		},

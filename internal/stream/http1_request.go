@@ -86,7 +86,7 @@ func (h *h1Session) pushRequest(c *conn, s *Segment, head *http1.RequestHead, po
 	r := pendingRequest{
 		seq: h.seq, start: s.Time, pid: s.PID, method: head.Method,
 		path: names.string(head.Path), version: head.Version, host: names.string(head.Host),
-		userAgent: names.string(head.UserAgent), hasQuery: head.HasQuery, bodySize: -1,
+		userAgent: names.string(head.UserAgent), query: h.sh.query(head.Query), bodySize: -1,
 	}
 	switch {
 	case !complete:

@@ -186,14 +186,14 @@ func (h *h2Session) emit(c *conn, st *h2Stream, p call.Protocol) {
 	if st.reqDir == Ingress {
 		kind = call.KindServer
 	}
-	path, hasQuery := http2.SplitPath(st.path)
+	path, query := http2.SplitPath(st.path)
 	h.sh.stats.callsEmitted.Add(1)
 	out := h.sh.newCall()
 	*out = call.Call{
 		Protocol: p, Kind: kind, Start: st.start, End: max(st.start, st.last),
 		PID: st.pid, Local: c.local, Peer: c.peer, Span: st.span,
 		HTTP: call.HTTP{
-			Method: st.method, Path: path, HasQuery: hasQuery, Version: "2", Host: st.authority,
+			Method: st.method, Path: path, Query: h.sh.query(query), Version: "2", Host: st.authority,
 			UserAgent: st.userAgent, Status: st.status, RequestBodySize: st.reqBody, ResponseBodySize: st.respBody,
 		},
 	}

@@ -12,7 +12,7 @@ type pendingRequest struct {
 	version   string
 	host      string
 	userAgent string
-	hasQuery  bool
+	query     string         // redacted
 	bodySize  int64          // -1 unknown
 	span      *tracectx.Span // its trace context, nil without
 }

@@ -89,6 +89,7 @@ type shared struct {
 	db         dbShared         // statement descriptions and freed database sessions
 	links      *tracectx.Linker // nil without trace context
 	req        tracectx.Request // reused by startSpan
+	queryBuf   []byte           // scratch for a redacted query
 }
 
 // newCall returns the call to fill and emit: the lent one, overwritten, or

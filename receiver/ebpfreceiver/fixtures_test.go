@@ -95,7 +95,7 @@ func goldenCalls() []*call.Call {
 	mapped.Peer = addrPort("[::ffff:127.0.0.1]:6081")
 	return []*call.Call{
 		httpCall(pythonApp, call.KindServer, 0, 12, call.HTTP{
-			Method: "GET", Path: "/users/42", Route: "/users/{id}", HasQuery: true, Version: "1.1", Host: "api.example.com:8080",
+			Method: "GET", Path: "/users/42", Route: "/users/{id}", Query: "q=REDACTED", Version: "1.1", Host: "api.example.com:8080",
 			UserAgent: "curl/8.5.0", Status: 200, RequestBodySize: 0, ResponseBodySize: 42,
 		}),
 		httpCall(pythonApp, call.KindServer, 20, 300, call.HTTP{

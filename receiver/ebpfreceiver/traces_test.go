@@ -82,7 +82,7 @@ func TestSpanNeverExportsQuery(t *testing.T) {
 		_, ok := s.Attributes().Get("url.query")
 		assert.False(t, ok, "url.query on a %s span", s.Kind())
 		if full, ok := s.Attributes().Get("url.full"); ok {
-			assert.Equal(t, "http://api.example.com:8080/search?REDACTED", full.Str())
+			assert.Equal(t, "http://api.example.com:8080/search?token=REDACTED&q=REDACTED", full.Str())
 		}
 	})
 }

@@ -26,14 +26,9 @@ func (s *spanConverter) collectURLAttributes(a *attrList, c *call.Call, server s
 	}
 }
 
-// redactedQuery is the query string url.full carries: the call knows only
-// that the target had one, not its keys, so the whole query is replaced.
-func redactedQuery(h *call.HTTP) string {
-	if h.HasQuery {
-		return redacted
-	}
-	return ""
-}
+// redactedQuery is the query string url.full carries: its keys, with
+// every value already replaced by the capture.
+func redactedQuery(h *call.HTTP) string { return h.Query }
 
 // urlFull renders url.full, scheme://host[:port]path[?query]: the port is
 // left out when it is the scheme's default, an IPv6 host is bracketed, and

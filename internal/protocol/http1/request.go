@@ -7,7 +7,7 @@ import "bytes"
 type RequestHead struct {
 	Method    string // the standard methods are constants, others are allocated
 	Path      []byte // target without query string; "/" for an absolute form without path; empty for CONNECT's authority form
-	HasQuery  bool   // the target carried a query string
+	Query     []byte // the target's query string, without '?'; nil when none
 	Version   string // "1.0" or "1.1"; "" when the request line was cut before it
 	Host      []byte // Host field, or the authority of an absolute or authority form target
 	UserAgent []byte
@@ -99,7 +99,7 @@ func (h *RequestHead) parseRequestLine(line []byte, partial bool) error {
 // slash is the path of an absolute-form target that has none.
 var slash = []byte{'/'}
 
-// splitTarget sets Path, HasQuery and, for the absolute and authority forms,
+// splitTarget sets Path, Query and, for the absolute and authority forms,
 // Host (RFC 9112 section 3.2).
 func (h *RequestHead) splitTarget(t []byte) {
 	if t[0] != '/' && t[0] != '*' {
@@ -115,11 +115,14 @@ func (h *RequestHead) splitTarget(t []byte) {
 		}
 		h.Host, t = t[:end], t[end:]
 	}
-	path, _, hasQuery := bytes.Cut(t, []byte{'?'})
+	path, query, hasQuery := bytes.Cut(t, []byte{'?'})
 	if len(path) == 0 {
 		path = slash
 	}
-	h.Path, h.HasQuery = path, hasQuery
+	h.Path = path
+	if hasQuery {
+		h.Query = query[:len(query):len(query)]
+	}
 }
 
 // apply copies what the fields said. The authority of the target takes

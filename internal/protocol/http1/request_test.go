@@ -40,10 +40,11 @@ const (
 // requestCase is what ParseRequestHead must report for one input, with
 // byte fields written as strings.
 type requestCase struct {
-	method, path, version, host, ua  string
-	hasQuery, chunked, close, expect bool
-	length                           int64
-	body                             Body
+	method, path, version, host, ua string
+	query                           string
+	chunked, close, expect          bool
+	length                          int64
+	body                            Body
 }
 
 func TestParseRequestHead(t *testing.T) {
@@ -51,13 +52,13 @@ func TestParseRequestHead(t *testing.T) {
 		in   string
 		want requestCase
 	}{
-		"curl GET":        {curlGet, requestCase{method: "GET", path: "/api/users", version: "1.1", host: "localhost:8080", ua: "curl/7.88.1", hasQuery: true, length: -1}},
+		"curl GET":        {curlGet, requestCase{method: "GET", path: "/api/users", version: "1.1", host: "localhost:8080", ua: "curl/7.88.1", query: "id=7", length: -1}},
 		"curl POST":       {curlPost, requestCase{method: "POST", path: "/api/items", version: "1.1", host: "example.com", ua: "curl/8.5.0", length: 12, body: BodyLength}},
 		"curl upload":     {curlUpload, requestCase{method: "PUT", path: "/upload/big.bin", version: "1.1", host: "10.0.0.5:9000", ua: "curl/7.88.1", length: 2000000, expect: true, body: BodyLength}},
 		"python requests": {pythonRequests, requestCase{method: "GET", path: "/", version: "1.1", host: "127.0.0.1:8000", ua: "python-requests/2.31.0", length: -1}},
 		"go chunked":      {goChunkedPost, requestCase{method: "POST", path: "/ingest", version: "1.1", host: "svc:9000", ua: "Go-http-client/1.1", length: -1, chunked: true, body: BodyChunked}},
 		"wget 1.0":        {wget10, requestCase{method: "GET", path: "/file.tar.gz", version: "1.0", host: "mirror.local", ua: "Wget/1.21.3", length: -1, close: true}},
-		"absolute form":   {proxyAbsolute, requestCase{method: "GET", path: "/", version: "1.1", host: "example.com:8080", ua: "curl/8.5.0", hasQuery: true, length: -1}},
+		"absolute form":   {proxyAbsolute, requestCase{method: "GET", path: "/", version: "1.1", host: "example.com:8080", ua: "curl/8.5.0", query: "x=1", length: -1}},
 		"connect":         {connectTunnel, requestCase{method: "CONNECT", version: "1.1", host: "example.com:443", ua: "curl/8.5.0", length: -1}},
 		"options star":    {optionsStar, requestCase{method: "OPTIONS", path: "*", version: "1.1", host: "h", length: -1}},
 		"lower case":      {nodeLower, requestCase{method: "DELETE", path: "/items/3", version: "1.1", host: "api:3000", ua: "node", length: 0, close: true}},
@@ -87,7 +88,7 @@ func TestParseRequestHead(t *testing.T) {
 func requestFacts(h *RequestHead) requestCase {
 	return requestCase{
 		method: h.Method, path: string(h.Path), version: h.Version, host: string(h.Host),
-		ua: string(h.UserAgent), hasQuery: h.HasQuery, chunked: h.Chunked, close: h.Close,
+		ua: string(h.UserAgent), query: string(h.Query), chunked: h.Chunked, close: h.Close,
 		expect: h.ExpectContinue, length: h.ContentLength, body: h.Body(),
 	}
 }
@@ -124,9 +125,9 @@ func TestParseRequestHeadTruncated(t *testing.T) {
 		wantErr    error
 		headerLenZ bool
 	}{
-		"cut in headers":     {curlGet[:60], requestCase{method: "GET", path: "/api/users", version: "1.1", host: "localhost:8080", hasQuery: true, length: -1}, ErrIncomplete, true},
+		"cut in headers":     {curlGet[:60], requestCase{method: "GET", path: "/api/users", version: "1.1", host: "localhost:8080", query: "id=7", length: -1}, ErrIncomplete, true},
 		"cut in path":        {"GET /very/long/pa", requestCase{method: "GET", path: "/very/long/pa", length: -1}, ErrIncomplete, true},
-		"cut in query":       {"POST /search?q=abc", requestCase{method: "POST", path: "/search", hasQuery: true, length: -1}, ErrIncomplete, true},
+		"cut in query":       {"POST /search?q=abc", requestCase{method: "POST", path: "/search", query: "q=abc", length: -1}, ErrIncomplete, true},
 		"cut before LF":      {"GET /a HTTP/1.1\r", requestCase{method: "GET", path: "/a", version: "1.1", length: -1}, ErrIncomplete, true},
 		"cut in method":      {"DELE", requestCase{length: -1}, ErrIncomplete, true},
 		"cut before blank":   {"GET / HTTP/1.1\r\nHost: h\r\n", requestCase{method: "GET", path: "/", version: "1.1", host: "h", length: -1}, ErrIncomplete, true},

@@ -157,10 +157,11 @@ func TestDecoderResetReusesTable(t *testing.T) {
 func TestSplitPath(t *testing.T) {
 	for in, want := range map[string]struct {
 		path  string
-		query bool
-	}{"/a?b=1": {"/a", true}, "/x.Y/Z": {"/x.Y/Z", false}, "": {"", false}} {
+		query string
+		has   bool
+	}{"/a?b=1": {"/a", "b=1", true}, "/x.Y/Z": {"/x.Y/Z", "", false}, "/?": {"/", "", true}, "": {"", "", false}} {
 		p, q := SplitPath(in)
-		if p != want.path || q != want.query {
+		if p != want.path || string(q) != want.query || (q != nil) != want.has {
 			t.Errorf("SplitPath(%q) = %q, %v", in, p, q)
 		}
 	}

@@ -55,13 +55,13 @@ func (f *Fields) Kind() BlockKind {
 // grpc-status.
 func (f *Fields) GRPC() bool { return IsGRPCContentType(f.ContentType) || f.HasGRPCStatus }
 
-// SplitPath returns the path without its query and whether a query was
-// present.
-func SplitPath(p string) (path string, hasQuery bool) {
+// SplitPath returns the path without its query, and the query without
+// '?' (nil when there was none).
+func SplitPath(p string) (path string, query []byte) {
 	if i := strings.IndexByte(p, '?'); i >= 0 {
-		return p[:i], true
+		return p[:i], []byte(p[i+1:])
 	}
-	return p, false
+	return p, nil
 }
 
 // set records one decoded field.
