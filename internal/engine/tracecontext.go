@@ -3,6 +3,7 @@ package engine
 import (
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"go.uber.org/zap"
@@ -35,6 +36,26 @@ func newTraceState() *traceState {
 // is a request's context there.
 var eventLoopPrograms = map[string]bool{"nginx": true, "envoy": true, "haproxy": true, "traefik": true, "caddy": true}
 
+// asyncPythonServers run python's asyncio event loop: a timer's or another
+// request's call is made on the same thread as the request in progress.
+var asyncPythonServers = []string{"uvicorn", "hypercorn", "daphne", "granian", "aiohttp", "sanic", "tornado"}
+
+// eventLoop tells the processes that serve many requests on one thread,
+// where a thread is no request's context.
+func eventLoop(p *call.Process) bool {
+	switch {
+	case p.RuntimeName == "node", p.RuntimeName == "dotnet", eventLoopPrograms[p.ExecutableName]:
+		return true
+	case p.RuntimeName == "python":
+		for _, name := range asyncPythonServers {
+			if strings.Contains(p.CommandLine, name) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // traceJudged gives a process judged selected its linking policy: by
 // goroutine for Go programs whose layout is known (the probes then read
 // their goroutine ids), none for event-loop runtimes, by thread otherwise.
@@ -46,7 +67,7 @@ func (e *Engine) traceJudged(t *tracer.Tracer, p *call.Process, selected bool) {
 	switch {
 	case p.RuntimeName == "go":
 		policy = e.goPolicy(t, p.PID)
-	case p.RuntimeName == "node", p.RuntimeName == "dotnet", eventLoopPrograms[p.ExecutableName]:
+	case eventLoop(p):
 		policy = tracectx.PolicyNone
 	}
 	e.trace.links.SetPolicy(p.PID, policy)
