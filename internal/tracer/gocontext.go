@@ -28,7 +28,7 @@ type HandoffHandler interface {
 type goContextProbes struct {
 	mu     sync.Mutex
 	progs  gocontextPrograms
-	files  map[discovery.FileID]link.Link
+	files  map[discovery.FileID][]link.Link
 	closed bool
 }
 
@@ -38,7 +38,7 @@ func loadGoContext(cfg Config, shared map[string]*ebpf.Map) (*goContextProbes, e
 	if err != nil {
 		return nil, fmt.Errorf("load gocontext spec: %w", err)
 	}
-	p := &goContextProbes{files: make(map[discovery.FileID]link.Link)}
+	p := &goContextProbes{files: make(map[discovery.FileID][]link.Link)}
 	vars := map[string]any{gocontextVarUsePerf: boolByte(cfg.Transport == TransportPerf)}
 	if err := loadSharing(spec, cfg, vars, shared, &p.progs); err != nil {
 		return nil, fmt.Errorf("load gocontext programs: %w", err)
@@ -99,7 +99,7 @@ func (p *goContextProbes) attach(file discovery.FileID, path string) error {
 	if err != nil {
 		return fmt.Errorf("attach uprobe %s in %s: %w", discovery.GoHTTPRoundTrip, path, err)
 	}
-	p.files[file] = l
+	p.files[file] = []link.Link{l}
 	return nil
 }
 
@@ -111,11 +111,5 @@ func (p *goContextProbes) close() error {
 		return nil
 	}
 	p.closed = true
-	var errs []error
-	for id, l := range p.files {
-		errs = append(errs, l.Close())
-		delete(p.files, id)
-	}
-	errs = append(errs, p.progs.Close())
-	return errors.Join(errs...)
+	return errors.Join(closeFiles(p.files), p.progs.Close())
 }

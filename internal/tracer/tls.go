@@ -214,12 +214,16 @@ func (p *tlsProbes) close() error {
 		return nil
 	}
 	p.closed = true
+	return errors.Join(closeFiles(p.files), p.progs.Close())
+}
+
+// closeFiles detaches the uprobes of every file and forgets the files.
+func closeFiles(files map[discovery.FileID][]link.Link) error {
 	var errs []error
-	for id, links := range p.files {
+	for id, links := range files {
 		errs = append(errs, closeLinks(links))
-		delete(p.files, id)
+		delete(files, id)
 	}
-	errs = append(errs, p.progs.Close())
 	return errors.Join(errs...)
 }
 
