@@ -90,6 +90,8 @@ type span struct {
 	trace   pcommon.TraceID
 	id      pcommon.SpanID
 	parent  pcommon.SpanID
+	state   string // tracestate
+	flags   uint32
 }
 
 // str is a string attribute of s, empty when s does not carry it.
@@ -137,6 +139,7 @@ func (c *captured) spans() []span {
 						start: sp.StartTimestamp().AsTime(), end: sp.EndTimestamp().AsTime(),
 						attrs: sp.Attributes(), status: sp.Status().Code(),
 						trace: sp.TraceID(), id: sp.SpanID(), parent: sp.ParentSpanID(),
+						state: sp.TraceState().AsRaw(), flags: sp.Flags(),
 					})
 				}
 			}

@@ -25,25 +25,10 @@ type tspan struct {
 
 // traceSpans flattens every span received so far, with its ids.
 func (c *captured) traceSpans() []tspan {
-	var out []tspan
-	for _, td := range c.traces.AllTraces() {
-		for _, rs := range td.ResourceSpans().All() {
-			service, _ := rs.Resource().Attributes().Get("service.name")
-			pid, _ := rs.Resource().Attributes().Get("process.pid")
-			for _, ss := range rs.ScopeSpans().All() {
-				for _, sp := range ss.Spans().All() {
-					out = append(out, tspan{
-						span: span{
-							service: service.Str(), pid: pid.Int(), kind: sp.Kind(), name: sp.Name(),
-							start: sp.StartTimestamp().AsTime(), end: sp.EndTimestamp().AsTime(),
-							attrs: sp.Attributes(), status: sp.Status().Code(),
-						},
-						traceID: sp.TraceID(), spanID: sp.SpanID(), parentID: sp.ParentSpanID(),
-						traceState: sp.TraceState().AsRaw(), flags: sp.Flags(),
-					})
-				}
-			}
-		}
+	spans := c.spans()
+	out := make([]tspan, len(spans))
+	for i, s := range spans {
+		out[i] = tspan{span: s, traceID: s.trace, spanID: s.id, parentID: s.parent, traceState: s.state, flags: s.flags}
 	}
 	return out
 }
