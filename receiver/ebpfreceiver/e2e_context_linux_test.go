@@ -3,7 +3,6 @@
 package ebpfreceiver
 
 import (
-	"net/url"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -41,7 +40,7 @@ func TestCurlToPythonIsOneTrace(t *testing.T) {
 	byPath := func(spans []span) map[string]span {
 		m := map[string]span{}
 		for _, s := range spans {
-			m[pathOf(s)] = s
+			m[s.url().Path] = s
 		}
 		return m
 	}
@@ -113,7 +112,7 @@ func TestEventLoopCallsAreNeverParentedByThread(t *testing.T) {
 		switch {
 		case !ok:
 			t.Errorf("python server span %s: parent %s is no node client span", s.str("url.path"), s.parent)
-		case pathOf(parent) != s.str("url.path") || parent.trace != s.trace:
+		case parent.url().Path != s.str("url.path") || parent.trace != s.trace:
 			t.Errorf("python server span %s: parent is node's call of %s", s.str("url.path"), parent.str("url.full"))
 		case s.str("url.path") == "/timer":
 			timers++
@@ -125,17 +124,4 @@ func TestEventLoopCallsAreNeverParentedByThread(t *testing.T) {
 		t.Errorf("python served %d /x calls (want %d) and %d timer calls (want some)", xs, n, timers)
 	}
 	t.Logf("%d node client spans, all roots; %d python server spans parented by them", len(nodeClients), xs+timers)
-}
-
-// pathOf is the path of an HTTP span: url.path on a server, the path of
-// url.full on a client.
-func pathOf(s span) string {
-	if p := s.str("url.path"); p != "" {
-		return p
-	}
-	u, err := url.Parse(s.str("url.full"))
-	if err != nil {
-		return ""
-	}
-	return u.Path
 }

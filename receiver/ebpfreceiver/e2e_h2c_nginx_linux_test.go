@@ -102,7 +102,7 @@ func checkNginxH2C(t *testing.T, c *captured, srv *peers.Server, client string, 
 		}
 		seen := map[string]int{}
 		for _, s := range got {
-			path := attrStr(s, "url.path")
+			path := s.url().Path
 			seen[path]++
 			if attrInt(s, "http.response.status_code") != statuses[path] {
 				t.Errorf("%s %s span %s: status %d, want %d", client, kind, path, attrInt(s, "http.response.status_code"), statuses[path])

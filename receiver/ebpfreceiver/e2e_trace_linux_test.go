@@ -178,7 +178,7 @@ var chainQuery = regexp.MustCompile(chainQueryMarker + `(\d+)`)
 
 // classify tells the role and number of a span of the chain's processes.
 func (ch chain) classify(s tspan) (chainKey, bool) {
-	path := pathOf(s.span)
+	path := s.url().Path
 	number := func(prefix string) int {
 		if n, err := strconv.Atoi(strings.TrimPrefix(path, prefix)); err == nil && strings.HasPrefix(path, prefix) {
 			return n
@@ -228,7 +228,7 @@ func (ch chain) label(s tspan) string {
 	if k, ok := ch.classify(s); ok {
 		return strings.ReplaceAll(k.role, "{i}", strconv.Itoa(k.i))
 	}
-	return fmt.Sprintf("unexpected span %s/%d %s %q %s", s.service, s.pid, s.kind, s.name, pathOf(s.span))
+	return fmt.Sprintf("unexpected span %s/%d %s %q %s", s.service, s.pid, s.kind, s.name, s.url().Path)
 }
 
 // index groups the chain's spans by role and number, and returns the spans
