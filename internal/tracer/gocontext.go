@@ -3,7 +3,6 @@ package tracer
 import (
 	"errors"
 	"fmt"
-	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -23,13 +22,11 @@ type HandoffHandler interface {
 }
 
 // goContextProbes is the Go hand-off program and its uprobes, attached once
-// per executable for every process running it, like the TLS probes: the
-// program returns at once in processes without a layout in go_layouts.
+// per executable (see fileLinks): the program returns at once in processes
+// without a layout in go_layouts.
 type goContextProbes struct {
-	mu     sync.Mutex
-	progs  gocontextPrograms
-	files  map[discovery.FileID][]link.Link
-	closed bool
+	progs gocontextPrograms
+	links fileLinks
 }
 
 // loadGoContext loads the hand-off program against the capture maps.
@@ -38,7 +35,7 @@ func loadGoContext(cfg Config, shared map[string]*ebpf.Map) (*goContextProbes, e
 	if err != nil {
 		return nil, fmt.Errorf("load gocontext spec: %w", err)
 	}
-	p := &goContextProbes{files: make(map[discovery.FileID][]link.Link)}
+	p := &goContextProbes{links: newFileLinks()}
 	vars := map[string]any{gocontextVarUsePerf: boolByte(cfg.Transport == TransportPerf)}
 	if err := loadSharing(spec, cfg, vars, shared, &p.progs); err != nil {
 		return nil, fmt.Errorf("load gocontext programs: %w", err)
@@ -83,33 +80,19 @@ func (t *Tracer) ForgetGoLayout(pid uint32) error {
 }
 
 func (p *goContextProbes) attach(file discovery.FileID, path string) error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return errors.New("attach Go hand-off uprobe: tracer closed")
-	}
-	if _, done := p.files[file]; done {
-		return nil
-	}
-	ex, err := link.OpenExecutable(path)
-	if err != nil {
-		return fmt.Errorf("open %s for uprobes: %w", path, err)
-	}
-	l, err := ex.Uprobe(discovery.GoHTTPRoundTrip, p.progs.GoHttpRoundtrip, nil)
-	if err != nil {
-		return fmt.Errorf("attach uprobe %s in %s: %w", discovery.GoHTTPRoundTrip, path, err)
-	}
-	p.files[file] = []link.Link{l}
-	return nil
+	_, err := p.links.attach(file, func() ([]link.Link, error) {
+		ex, err := link.OpenExecutable(path)
+		if err != nil {
+			return nil, fmt.Errorf("open %s for uprobes: %w", path, err)
+		}
+		l, err := ex.Uprobe(discovery.GoHTTPRoundTrip, p.progs.GoHttpRoundtrip, nil)
+		if err != nil {
+			return nil, fmt.Errorf("attach uprobe %s in %s: %w", discovery.GoHTTPRoundTrip, path, err)
+		}
+		return []link.Link{l}, nil
+	})
+	return err
 }
 
 // close detaches every uprobe, then closes the program.
-func (p *goContextProbes) close() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return nil
-	}
-	p.closed = true
-	return errors.Join(closeFiles(p.files), p.progs.Close())
-}
+func (p *goContextProbes) close() error { return p.links.close(&p.progs) }

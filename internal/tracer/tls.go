@@ -3,9 +3,7 @@ package tracer
 import (
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
-	"sync"
 
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/link"
@@ -15,17 +13,11 @@ import (
 )
 
 // tlsProbes are the TLS programs (bpf/tls.c) and their uprobes, attached
-// once per file (a libssl library, a Go executable) for every process that
-// maps it: the kernel then places the breakpoints in processes that map
-// the file later too, so a short-lived client is covered from its first
-// call. The programs return at once for processes not selected. Links stay
-// until Close: attaching again for each new process of a file would cost
-// more and miss its first calls.
+// once per file (a libssl library, a Go executable; see fileLinks). The
+// programs return at once for processes not selected.
 type tlsProbes struct {
-	mu     sync.Mutex
-	progs  tlsPrograms
-	files  map[discovery.FileID][]link.Link
-	closed bool
+	progs tlsPrograms
+	links fileLinks
 }
 
 // loadTLS loads the TLS programs against the capture maps they share.
@@ -40,7 +32,7 @@ func loadTLS(cfg Config, shared map[string]*ebpf.Map) (*tlsProbes, error) {
 		tlsVarUsePerf:      boolByte(cfg.Transport == TransportPerf),
 		tlsVarEnableH2Walk: boolByte(haveLoop()),
 	}
-	p := &tlsProbes{files: make(map[discovery.FileID][]link.Link)}
+	p := &tlsProbes{links: newFileLinks()}
 	if err := loadSharing(spec, cfg, vars, shared, &p.progs); err != nil {
 		return nil, fmt.Errorf("load tls programs: %w", err)
 	}
@@ -96,24 +88,12 @@ func (t *Tracer) AttachTLS(targets []discovery.TLSTarget) (int, error) {
 }
 
 func (p *tlsProbes) attach(targets []discovery.TLSTarget) (int, error) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return 0, errors.New("attach TLS uprobes: tracer closed")
-	}
 	n := 0
 	var errs []error
 	for _, target := range targets {
-		if _, done := p.files[target.File]; done {
-			continue
-		}
-		links, err := p.attachFile(target)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		p.files[target.File] = links
-		n += len(links)
+		k, err := p.links.attach(target.File, func() ([]link.Link, error) { return p.attachFile(target) })
+		n += k
+		errs = append(errs, err)
 	}
 	return n, errors.Join(errs...)
 }
@@ -198,34 +178,8 @@ func (p *tlsProbes) goProbes(g *discovery.GoTLS) []uprobe {
 	return probes
 }
 
-func closeLinks(links []link.Link) error {
-	var errs []error
-	for _, l := range slices.Backward(links) {
-		errs = append(errs, l.Close())
-	}
-	return errors.Join(errs...)
-}
-
 // close detaches every uprobe, then closes the programs.
-func (p *tlsProbes) close() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return nil
-	}
-	p.closed = true
-	return errors.Join(closeFiles(p.files), p.progs.Close())
-}
-
-// closeFiles detaches the uprobes of every file and forgets the files.
-func closeFiles(files map[discovery.FileID][]link.Link) error {
-	var errs []error
-	for id, links := range files {
-		errs = append(errs, closeLinks(links))
-		delete(files, id)
-	}
-	return errors.Join(errs...)
-}
+func (p *tlsProbes) close() error { return p.links.close(&p.progs) }
 
 // openTLS loads the TLS programs; a failure is reported as a probe that
 // does not run, and capture goes on without TLS plaintext.
