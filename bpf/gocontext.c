@@ -28,17 +28,12 @@
 #include "tls_regs.h"
 #include "output.h"
 #include "context.h"
+#include "gonet.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* Force the record type into BTF for bpf2go. */
 const struct handoff_event *unused_handoff_event __attribute__((unused));
-
-/* Offsets in Go's structures, stable since Go 1.9 (see tls.c): an itab
- * keeps its type's hash after two pointers; net.TCPConn starts with the
- * *netFD, whose poll.FD keeps Sysfd after a 16-byte fdMutex. */
-#define GO_ITAB_HASH 16
-#define GO_POLL_FD_SYSFD 16
 
 /* pconn_sock follows a *persistConn to the socket of its net.Conn, when
  * that is a *net.TCPConn. */
@@ -49,19 +44,13 @@ static __always_inline struct sock *pconn_sock(const struct go_layout *l, __u64 
 		__u64 data;
 	} conn = {};
 	__u32 hash = 0;
-	__u64 fd_ptr = 0;
-	__s64 fd = -1;
 
 	if (bpf_probe_read_user(&conn, sizeof(conn), (void *)(pc + l->pconn_conn)) || !conn.itab)
 		return NULL;
 	if (bpf_probe_read_user(&hash, sizeof(hash), (void *)(conn.itab + GO_ITAB_HASH)) ||
 	    hash != l->tcpconn_hash)
 		return NULL;
-	if (bpf_probe_read_user(&fd_ptr, sizeof(fd_ptr), (void *)conn.data) || !fd_ptr)
-		return NULL;
-	if (bpf_probe_read_user(&fd, sizeof(fd), (void *)(fd_ptr + GO_POLL_FD_SYSFD)) || fd < 0)
-		return NULL;
-	return tcp_sock_of_fd(fd);
+	return go_tcpconn_sock(conn.data);
 }
 
 /* handoff_http1 reports that the current goroutine's request goes out on

@@ -34,6 +34,7 @@
 #include "syscall_regs.h"
 #include "tls.h"
 #include "tls_regs.h"
+#include "gonet.h"
 #include "output.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -47,12 +48,9 @@ volatile const __u8 capture_all = 1;
 #include "record.h"
 #include "h2walk.h"
 
-/* Offsets in Go's structures, stable since Go 1.9: tls.Conn starts with its
- * net.Conn (an interface: type word, then data word); net.TCPConn starts
- * with the *netFD; netFD starts with a poll.FD, whose Sysfd follows a
- * 16-byte fdMutex. */
+/* tls.Conn starts with its net.Conn, an interface: type word, then data
+ * word (stable since Go 1.9). */
 #define GO_TLS_CONN_DATA 8
-#define GO_POLL_FD_SYSFD 16
 
 /* tls_enter records a call in progress. */
 static __always_inline int tls_enter(struct tls_call_key *key, __u64 handle, __u64 buf,
@@ -140,15 +138,10 @@ static __always_inline struct tls_call_key go_key(struct pt_regs *ctx)
 /* go_sock follows a *tls.Conn to the socket of its *net.TCPConn. */
 static __always_inline struct sock *go_sock(__u64 conn)
 {
-	__u64 tcp = 0, fd_ptr = 0;
-	__s64 fd = -1;
+	__u64 tcp = 0;
 
 	bpf_probe_read_user(&tcp, sizeof(tcp), (void *)(conn + GO_TLS_CONN_DATA));
-	if (!tcp || bpf_probe_read_user(&fd_ptr, sizeof(fd_ptr), (void *)tcp) || !fd_ptr)
-		return NULL;
-	if (bpf_probe_read_user(&fd, sizeof(fd), (void *)(fd_ptr + GO_POLL_FD_SYSFD)) || fd < 0)
-		return NULL;
-	return tcp_sock_of_fd(fd);
+	return go_tcpconn_sock(tcp);
 }
 
 /* go_read_enter records a Read in progress, for go_read_leave. */

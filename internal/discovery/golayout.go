@@ -124,12 +124,17 @@ func gOffset(f *elf.File) (int32, error) {
 	return 0, fmt.Errorf("%w: a %d-byte TLS block without %s", errNoGoLayout, size, goTLSGSymbol)
 }
 
+// dwarfMembers are the struct members whose offsets trace context reads,
+// by struct type.
+var dwarfMembers = map[string]string{"runtime.g": "goid", "net/http.persistConn": "conn"}
+
 // dwarfOffsets reads runtime.g.goid and net/http.persistConn.conn. Go's
 // linker writes the type entries into the runtime package's compile units,
 // so only those are read.
 func dwarfOffsets(d *dwarf.Data) (goid, conn uint32) {
+	found := make(map[string]uint32, len(dwarfMembers))
 	r := d.Reader()
-	for goid == 0 || conn == 0 {
+	for len(found) < len(dwarfMembers) {
 		cu, err := r.Next()
 		if err != nil || cu == nil {
 			break
@@ -138,43 +143,32 @@ func dwarfOffsets(d *dwarf.Data) (goid, conn uint32) {
 			r.SkipChildren()
 			continue
 		}
-		readStructs(r, func(typ string) *uint32 {
-			switch typ {
-			case "runtime.g":
-				return &goid
-			case "net/http.persistConn":
-				return &conn
-			}
-			return nil
-		})
+		readStructs(r, found)
 	}
-	return goid, conn
+	return found["runtime.g"], found["net/http.persistConn"]
 }
 
-// readStructs reads the rest of the compile unit r is in; for each struct
-// type for which field names a destination, it stores the offset of the
-// member the destination asks for there. It leaves r after the unit.
-func readStructs(r *dwarf.Reader, field func(typ string) *uint32) {
+// readStructs reads the rest of the compile unit r is in and records, in
+// found, the offset of the member dwarfMembers names for each struct type
+// it lists. It leaves r after the unit.
+func readStructs(r *dwarf.Reader, found map[string]uint32) {
 	for {
 		e, err := r.Next()
 		if err != nil || e == nil || e.Tag == 0 {
 			return
 		}
-		if e.Tag == dwarf.TagStructType && e.Children {
-			name, _ := e.Val(dwarf.AttrName).(string)
-			if dst := field(name); dst != nil {
-				*dst = structMember(r, memberOf[name])
-				continue
+		name, _ := e.Val(dwarf.AttrName).(string)
+		if member, wanted := dwarfMembers[name]; wanted && e.Tag == dwarf.TagStructType && e.Children {
+			if off := structMember(r, member); off != 0 {
+				found[name] = off
 			}
+			continue
 		}
 		if e.Children {
 			r.SkipChildren()
 		}
 	}
 }
-
-// memberOf names the member read from each struct type.
-var memberOf = map[string]string{"runtime.g": "goid", "net/http.persistConn": "conn"}
 
 // structMember reads the members of the struct r just entered and returns
 // the offset of field.
