@@ -193,9 +193,7 @@ func (l *Linker) linkWire(sp, client *Span, hasParent bool) {
 	case client == nil:
 		sp.root(RootAmbiguous)
 	default:
-		sp.link(client)
-		sp.caller = client
-		sp.linked(LinkedWire)
+		sp.linkCaller(client)
 	}
 }
 
@@ -225,9 +223,7 @@ func (l *Linker) startClient(sp *Span, r *Request, hasParent bool) {
 func (l *Linker) offer(sp *Span, key wireKey, at uint64) {
 	if server := l.servers[key]; server != nil {
 		delete(l.servers, key)
-		server.link(sp)
-		server.caller = sp
-		server.linked(LinkedWire)
+		server.linkCaller(sp)
 		return
 	}
 	if _, dup := l.clients[key]; dup {

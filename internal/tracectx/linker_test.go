@@ -33,13 +33,15 @@ func (f *fixture) client(pid uint32, conn uint64, exec uint64, port uint16, seq 
 		ClientPort: port, Seq: seq, HasSeq: true, Time: at, Offered: true})
 }
 
-// resolve resolves sp at now, failing when it is not ready.
+// resolve resolves sp at now, failing when it is not ready, and sends its
+// call, as the engine does.
 func (f *fixture) resolve(sp *Span, now uint64) Context {
 	f.t.Helper()
 	c, ok := f.l.Resolve(sp, now)
 	if !ok {
 		f.t.Fatalf("span %x not resolved at %d", sp.id, now)
 	}
+	sp.Bounds(now, now)
 	return c
 }
 
@@ -77,7 +79,7 @@ func TestServerIsChildOfTheClientThatSentIt(t *testing.T) {
 	c := f.client(1, 10, 100, 40000, 5000, 1*ms)
 	other := f.client(1, 11, 101, 40001, 5000, 1*ms) // same seq, other port
 	s := f.server(2, 20, 7, 40000, 5000, 2*ms)
-	cc, sc := f.resolve(c, 3*ms), f.resolve(s, 3*ms)
+	sc, cc := f.resolve(s, 3*ms), f.resolve(c, 3*ms) // a server's call ends first
 	f.wantChild(sc, cc)
 	if oc := f.resolve(other, 3*ms); oc.TraceID == sc.TraceID {
 		t.Errorf("a client of another port shares the server's trace")
@@ -92,7 +94,8 @@ func TestServerReadBeforeItsClientWaits(t *testing.T) {
 		t.Fatal("server resolved before its client's record and before its wait ended")
 	}
 	c := f.client(1, 10, 100, 40000, 5000, 1*ms)
-	f.wantChild(f.resolve(s, 2*ms), f.resolve(c, 2*ms))
+	sc := f.resolve(s, 2*ms)
+	f.wantChild(sc, f.resolve(c, 2*ms))
 }
 
 func TestServerWithoutClientBecomesRootAfterGrace(t *testing.T) {
@@ -238,8 +241,8 @@ func TestChainWaitsForItsHeadAndSharesOneTrace(t *testing.T) {
 		t.Fatal("the chain resolved while its head still waits")
 	}
 	head := f.client(9, 10, 1, 40000, 5000, 1*ms)
-	hc := f.resolve(head, 5*ms)
-	ac, a1c, bc, b1c := f.resolve(a, 5*ms), f.resolve(a1, 5*ms), f.resolve(b, 5*ms), f.resolve(b1, 5*ms)
+	// Sent in the order calls end: innermost first.
+	b1c, bc, a1c, ac, hc := f.resolve(b1, 5*ms), f.resolve(b, 5*ms), f.resolve(a1, 5*ms), f.resolve(a, 5*ms), f.resolve(head, 5*ms)
 	f.wantChild(ac, hc)
 	f.wantChild(a1c, ac)
 	f.wantChild(bc, a1c)
@@ -300,6 +303,16 @@ func TestClientCallEnclosesItsServersCall(t *testing.T) {
 	if start, end := c.Bounds(10*ms, 19*ms); start != 9*ms || end != 20*ms {
 		t.Errorf("client call %d..%d, want it to enclose 9ms..20ms", start, end)
 	}
+	// A client whose server's call is not sent yet waits for it, a while.
+	late := f.client(1, 12, 100, 40002, 7000, 10*ms)
+	ls := f.server(2, 21, 7, 40002, 7000, 9*ms)
+	if _, ok := f.l.Resolve(late, 20*ms); ok {
+		t.Error("a client resolved before its server's call was sent")
+	}
+	if _, ok := f.l.Resolve(late, 20*ms+Grace); !ok {
+		t.Error("a client waited past the grace for its server's call")
+	}
+	ls.Bounds(9*ms, 20*ms)
 	other := f.client(1, 11, 100, 40001, 6000, 10*ms)
 	if start, end := other.Bounds(10*ms, 19*ms); start != 10*ms || end != 19*ms {
 		t.Errorf("a client without a server here moved to %d..%d", start, end)

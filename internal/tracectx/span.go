@@ -22,8 +22,12 @@ type Span struct {
 	// caller, for a server request linked to its client request on this
 	// node, is that client's span until the server's call is sent; the
 	// client's span then stretches over it (calleeStart, calleeEnd).
+	// callees counts a client's linked server calls not sent yet: its own
+	// call waits for them until calleesUntil (record time), so that it can.
 	caller                 *Span
 	calleeStart, calleeEnd uint64
+	callees                int
+	calleesUntil           uint64
 	// outcome is how the parent was found (a Mechanism), or numMechanisms
 	// + the Reason there is none; counted once the span is resolved.
 	outcome uint8
@@ -46,11 +50,12 @@ type Context struct {
 // its records gave. The times of a call are those of the syscalls' exits,
 // and on one node a server can read a request before the client's write
 // returns, and answer after the client's read returned; the client's call
-// is stretched over the server's, which it encloses in fact. A server's
-// call must be sent before its client's for this: it usually ends first.
+// is stretched over the server's, which it encloses in fact. Resolve holds
+// a client's call until its server's was sent, or a while at most.
 func (s *Span) Bounds(start, end uint64) (uint64, uint64) {
 	if c := s.caller; c != nil {
 		s.caller = nil
+		c.callees--
 		if c.calleeStart == 0 || start < c.calleeStart {
 			c.calleeStart = start
 		}
@@ -60,6 +65,15 @@ func (s *Span) Bounds(start, end uint64) (uint64, uint64) {
 		start, end = min(start, s.calleeStart), max(end, s.calleeEnd)
 	}
 	return start, end
+}
+
+// linkCaller makes client, the client request on this node that sent
+// server request s, its parent.
+func (s *Span) linkCaller(client *Span) {
+	s.link(client)
+	s.caller = client
+	client.callees++
+	s.linked(LinkedWire)
 }
 
 // link makes parent the parent of s.
