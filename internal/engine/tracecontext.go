@@ -120,7 +120,7 @@ func (e *Engine) traced(c *call.Call, now uint64) bool {
 		e.trace.held = append(e.trace.held, *c)
 		return false
 	}
-	c.Start, c.End = c.Span.Bounds(c.Start, c.End)
+	c.Start = c.Span.Start(c.Start)
 	c.Trace, c.Span = ctx, nil
 	return true
 }
@@ -141,7 +141,7 @@ func (e *Engine) release(now uint64, min int) {
 			kept = append(kept, *c)
 			continue
 		}
-		c.Start, c.End = c.Span.Bounds(c.Start, c.End)
+		c.Start = c.Span.Start(c.Start)
 		c.Trace, c.Span = ctx, nil
 		e.emit(c)
 	}

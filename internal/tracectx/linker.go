@@ -140,7 +140,7 @@ func (l *Linker) Handoff(pid uint32, conn, g uint64, at uint64) {
 
 // Start makes the context of a request that starts.
 func (l *Linker) Start(r *Request) *Span {
-	sp := &Span{id: l.ids.spanID()}
+	sp := &Span{id: l.ids.spanID(), start: r.Time}
 	p, hasParent := ParseTraceParent(r.TraceParent)
 	if r.Server {
 		if hasParent {

@@ -5,19 +5,10 @@ package tracectx
 const maxDepth = 64
 
 // Resolve returns sp's context at record time now, or false when it depends
-// on a server request still waiting for its client's record, or when sp is
-// a client request whose server's call on this node was not sent yet: the
-// caller holds the call and asks again later (at the latest once now has
-// passed Grace). A server request whose wait is over becomes a root.
+// on a server request still waiting for its client's record: the caller
+// holds the call and asks again later (at the latest once now has passed
+// the wait). A server request whose wait is over becomes a root.
 func (l *Linker) Resolve(sp *Span, now uint64) (Context, bool) {
-	if sp.callees > 0 {
-		if sp.calleesUntil == 0 {
-			sp.calleesUntil = now + Grace
-		}
-		if now < sp.calleesUntil {
-			return Context{}, false
-		}
-	}
 	var path [maxDepth]*Span
 	n := 0
 	s := sp

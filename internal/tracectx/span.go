@@ -19,15 +19,10 @@ type Span struct {
 	wire      wireKey // where it waits
 	slot      execKey // its process's request context it occupies (server)
 	inSlot    bool
-	// caller, for a server request linked to its client request on this
-	// node, is that client's span until the server's call is sent; the
-	// client's span then stretches over it (calleeStart, calleeEnd).
-	// callees counts a client's linked server calls not sent yet: its own
-	// call waits for them until calleesUntil (record time), so that it can.
-	caller                 *Span
-	calleeStart, calleeEnd uint64
-	callees                int
-	calleesUntil           uint64
+	// start is the record time of the request's first byte; calleeStart,
+	// for a client request, the earliest start of the server requests on
+	// this node linked to it, 0 when none.
+	start, calleeStart uint64
 	// outcome is how the parent was found (a Mechanism), or numMechanisms
 	// + the Reason there is none; counted once the span is resolved.
 	outcome uint8
@@ -46,33 +41,26 @@ type Context struct {
 	State    string // tracestate, as received
 }
 
-// Bounds returns the times a call of span s should carry, given the ones
-// its records gave. The times of a call are those of the syscalls' exits,
-// and on one node a server can read a request before the client's write
-// returns, and answer after the client's read returned; the client's call
-// is stretched over the server's, which it encloses in fact. Resolve holds
-// a client's call until its server's was sent, or a while at most.
-func (s *Span) Bounds(start, end uint64) (uint64, uint64) {
-	if c := s.caller; c != nil {
-		s.caller = nil
-		c.callees--
-		if c.calleeStart == 0 || start < c.calleeStart {
-			c.calleeStart = start
-		}
-		c.calleeEnd = max(c.calleeEnd, end)
-	}
+// Start returns the start a call of span s should carry, given the one its
+// records gave. The times of a call are those of the syscalls' exits, and
+// on one node a server can read a request before the client's write
+// returns: the client's call starts no later than its server's, which is
+// still within the client's write. Its end is left as recorded: the
+// server's write may return after the client has read the answer.
+func (s *Span) Start(start uint64) uint64 {
 	if s.calleeStart != 0 {
-		start, end = min(start, s.calleeStart), max(end, s.calleeEnd)
+		return min(start, s.calleeStart)
 	}
-	return start, end
+	return start
 }
 
 // linkCaller makes client, the client request on this node that sent
 // server request s, its parent.
 func (s *Span) linkCaller(client *Span) {
 	s.link(client)
-	s.caller = client
-	client.callees++
+	if client.calleeStart == 0 || s.start < client.calleeStart {
+		client.calleeStart = s.start
+	}
 	s.linked(LinkedWire)
 }
 
