@@ -296,6 +296,8 @@ static __always_inline int handle_sock_state(void *ctx, struct sock *sk, int sta
 {
 	if (state != TCP_FIN_WAIT1 && state != TCP_LAST_ACK && state != TCP_CLOSE)
 		return 0;
+	if (propagate && state == TCP_CLOSE)
+		wire_forget(sk);
 	__u64 key = (__u64)sk;
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
 	if (!c)
@@ -437,4 +439,29 @@ SEC("raw_tracepoint/sched_process_exit")
 int on_sched_exit(struct bpf_raw_tracepoint_args *ctx)
 {
 	return handle_process_exit(ctx);
+}
+
+/* The trace option's TCP side (wire.h), attached to the cgroup v2 root
+ * when propagation is on. */
+SEC("sockops")
+int on_sockops(struct bpf_sock_ops *skops)
+{
+	switch (skops->op) {
+	case BPF_SOCK_OPS_TCP_CONNECT_CB:
+		wire_client_open(skops);
+		break;
+	case BPF_SOCK_OPS_PASSIVE_ESTABLISHED_CB:
+		wire_server_open(skops);
+		break;
+	case BPF_SOCK_OPS_HDR_OPT_LEN_CB:
+		wire_reserve(skops);
+		break;
+	case BPF_SOCK_OPS_WRITE_HDR_OPT_CB:
+		wire_write(skops);
+		break;
+	case BPF_SOCK_OPS_PARSE_HDR_OPT_CB:
+		wire_parse(skops);
+		break;
+	}
+	return 1;
 }

@@ -38,6 +38,17 @@ enum data_flags {
 	FLAG_SEQ = 4,        /* seq holds the TCP sequence number of the first byte */
 	FLAG_PEER_CAPTURED = 8, /* a server's connection whose client is a captured process here */
 	FLAG_H2_FRAMES = 16, /* the payload is HTTP/2 frame pieces at offsets (h2walk.h) */
+	FLAG_WIRE = 32,      /* wire holds the trace option of a segment among the bytes (wire.h) */
+};
+
+/* The trace context a TCP option carried (wire.h): the sequence number of
+ * its segment's first byte, the trace id and the client span's id. */
+struct wire_ids {
+	__u32 seq;
+	__u8 set;
+	__u8 _pad[3];
+	__u8 trace[16];
+	__u8 span[8];
 };
 
 /* Header of EVENT_DATA and EVENT_CLOSE records; for data, `captured` payload
@@ -63,6 +74,7 @@ struct conn_event {
 	__u64 goid; /* Go processes with a known layout: the goroutine, else 0 */
 	__u8 local_addr[16];
 	__u8 remote_addr[16];
+	struct wire_ids wire; /* FLAG_WIRE */
 	__u8 tail[TAIL_LEN];
 };
 
@@ -108,5 +120,7 @@ enum counter {
 	COUNTER_CIPHERTEXT = 3,   /* data on TLS connections, not sent: the plaintext is */
 	COUNTER_LOST_REQUESTS = 4, /* dropped data records that began an HTTP/1 request */
 	COUNTER_TLS_UNDECODED = 5, /* connections that began with TLS records and ended with no plaintext seen */
-	COUNTER_MAX = 6,
+	COUNTER_WIRE_NO_ROOM = 6,  /* requests whose first segment had no room for the trace option */
+	COUNTER_WIRE_OLD_CONN = 7, /* connections opened before capture, whose requests carry no trace option */
+	COUNTER_MAX = 8,
 };

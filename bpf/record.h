@@ -7,6 +7,7 @@
 #include "output.h"
 #include "sock.h"
 #include "context.h"
+#include "wire.h"
 
 /* data_header fills the header of a data record of connection c (socket
  * sk) moving len bytes in direction dir. The addresses go only in records
@@ -31,6 +32,8 @@ static __always_inline void data_header(struct conn_event *e, struct sock *sk, s
 	}
 	if (dir == DIR_INGRESS && peer_captured(c, sk))
 		e->flags |= FLAG_PEER_CAPTURED;
+	if (propagate && !(flags & FLAG_TLS))
+		wire_attach(e, c, sk);
 	e->ts_ns = bpf_ktime_get_ns();
 	e->lost = c->lost;
 	if (!c->tuple_sent || e->ts_ns - c->last_ns > TUPLE_REFRESH_NS)

@@ -5,12 +5,17 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf"
+	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/link"
 	"go.uber.org/zap"
+	"golang.org/x/sys/unix"
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/privtest"
@@ -43,14 +48,39 @@ func TestEachRequiredCapabilityIsNeeded(t *testing.T) {
 			var kept []tracer.Capability
 			kept = append(append(kept, tracer.RequiredCapabilities[:i]...), tracer.RequiredCapabilities[i+1:]...)
 			out := runWithCapabilities(t, other, kept)
-			if !strings.Contains(out, "start: start capture: missing capabilities: CAP_"+c.Name+" (") ||
-				strings.Count(out, " (to ") != 1 {
+			start, _, _ := strings.Cut(out[strings.Index(out, "start:"):], "\n")
+			if !strings.HasPrefix(start, "start: start capture: missing capabilities: CAP_"+c.Name+" (") ||
+				strings.Count(start, " (to ") != 1 {
 				t.Errorf("without CAP_%s, Start must fail naming it alone:\n%s", c.Name, out)
 			}
 			if strings.Count(out, ": ok\n") != 2 {
 				t.Errorf("without CAP_%s, exactly one guarded operation must fail:\n%s", c.Name, out)
 			}
 		})
+	}
+}
+
+// TestTracePropagationNeedsNetAdmin: with traces::propagation on, Start
+// fails at once naming CAP_NET_ADMIN when the process lacks it, and a
+// sockops program really cannot be loaded and attached to the cgroup v2
+// root without it; with it, both work.
+func TestTracePropagationNeedsNetAdmin(t *testing.T) {
+	privtest.Require(t)
+	privtest.RequireTool(t, "/usr/bin/setpriv")
+	other := otherUserProcess(t)
+	out := runWithCapabilities(t, other, tracer.RequiredCapabilities)
+	if !strings.Contains(out, "propagate: start capture: trace propagation: missing capability CAP_NET_ADMIN (") {
+		t.Errorf("without CAP_NET_ADMIN, Start with propagation must fail naming it:\n%s", out)
+	}
+	if sockops, _, _ := strings.Cut(out[strings.Index(out, "sockops:"):], "\n"); !strings.Contains(sockops, "operation not permitted") {
+		t.Errorf("without CAP_NET_ADMIN, loading and attaching sockops must be refused:\n%s", out)
+	}
+	netAdmin := tracer.Capability{Name: "NET_ADMIN", Bit: unix.CAP_NET_ADMIN}
+	out = runWithCapabilities(t, other, append(slices.Clone(tracer.RequiredCapabilities), netAdmin))
+	for _, want := range []string{"propagate: ok", "sockops: ok"} {
+		if !strings.Contains(out, want+"\n") {
+			t.Errorf("with CAP_NET_ADMIN, want %q:\n%s", want, out)
+		}
 	}
 }
 
@@ -113,6 +143,50 @@ func TestCapabilitiesChild(t *testing.T) {
 	fmt.Println("exe:", outcome(err))
 	_, err = os.ReadFile("/proc/" + other + "/environ")
 	fmt.Println("environ:", outcome(err))
+	fmt.Println("propagate:", outcome(startPropagating()))
+	fmt.Println("sockops:", outcome(attachSockops()))
+}
+
+// startPropagating starts an engine with trace propagation on and shuts it
+// down.
+func startPropagating() error {
+	cfg := Config{Protocols: stream.Protocols{HTTP1: true}, MaxPayloadBytes: 256, BufferSize: 1 << 16, TraceContext: true, Propagate: true}
+	e, err := New(cfg, zap.NewNop(), func(*call.Call) {})
+	if err != nil {
+		return err
+	}
+	if err := e.Start(context.Background()); err != nil {
+		return err
+	}
+	return e.Shutdown(context.Background())
+}
+
+// attachSockops loads a sockops program that does nothing and attaches it
+// to the cgroup v2 root, without the capability check, then detaches it.
+func attachSockops() error {
+	mounts, err := os.ReadFile("/proc/self/mounts")
+	if err != nil {
+		return err
+	}
+	root := ""
+	for _, line := range strings.Split(string(mounts), "\n") {
+		if f := strings.Fields(line); len(f) >= 3 && f[2] == "cgroup2" {
+			root = f[1]
+		}
+	}
+	prog, err := ebpf.NewProgram(&ebpf.ProgramSpec{
+		Type: ebpf.SockOps, License: "GPL",
+		Instructions: asm.Instructions{asm.Mov.Imm(asm.R0, 1), asm.Return()},
+	})
+	if err != nil {
+		return err
+	}
+	defer prog.Close()
+	l, err := link.AttachCgroup(link.CgroupOptions{Path: root, Attach: ebpf.AttachCGroupSockOps, Program: prog})
+	if err != nil {
+		return err
+	}
+	return l.Close()
 }
 
 // startBriefly starts an engine and shuts it down; Start must fail fast

@@ -41,6 +41,9 @@ type Config struct {
 	// TraceContext links calls into traces (see internal/tracectx); off,
 	// every call is a root of its own.
 	TraceContext bool
+	// Propagate carries trace context between nodes in a TCP option
+	// (see tracer.Config.Propagate); it needs TraceContext.
+	Propagate bool
 }
 
 // Stats are the engine's counters since Start, safe to read at any time.
@@ -63,6 +66,10 @@ type Stats struct {
 	TLSUndecoded uint64
 	// Trace counts how calls got their parents, or why they have none.
 	Trace tracectx.Stats
+	// OptionNoRoom counts requests whose first segment had no room for
+	// the trace option; OptionOldConns connections opened before the
+	// capture started, whose requests carry none.
+	OptionNoRoom, OptionOldConns uint64
 	// HTTP/2 streams and header fields the capture could not tell (see
 	// stream.Stats).
 	HeaderFieldsUnknown uint64
@@ -172,6 +179,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		BreakProbe: e.cfg.BreakProbe,
 		TLS:        e.cfg.TLS,
 		GoContext:  e.cfg.TraceContext,
+		Propagate:  e.cfg.Propagate,
 		Protocols: tracer.Protocols{
 			HTTP1: e.cfg.Protocols.HTTP1, HTTP2: e.cfg.Protocols.HTTP2 || e.cfg.Protocols.GRPC,
 			Postgres: e.cfg.Protocols.Postgres, MySQL: e.cfg.Protocols.MySQL,
@@ -280,6 +288,7 @@ func (e *Engine) Stats() Stats {
 			s.LostSamples = c.LostData + c.LostControl
 			s.LostRequests = c.LostRequests
 			s.TLSUndecoded = c.TLSUndecoded
+			s.OptionNoRoom, s.OptionOldConns = c.WireNoRoom, c.WireOldConns
 		}
 	}
 	e.mu.Unlock()

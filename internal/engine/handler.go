@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/stream"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/tracer"
 )
 
@@ -69,6 +70,9 @@ func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 		HasSeq:    ev.Flags&tracer.FlagSeq != 0,
 
 		PeerCaptured: ev.Flags&tracer.FlagPeerCaptured != 0,
+	}
+	if ev.Flags&tracer.FlagWire != 0 {
+		h.seg.Wire = tracectx.Option{Seq: ev.Wire.Seq, Trace: ev.Wire.Trace, Span: ev.Wire.Span, Set: true}
 	}
 	if ev.Flags&tracer.FlagH2Frames != 0 {
 		h.seg.Data, h.seg.Frames = nil, payload // HTTP/2 frame pieces

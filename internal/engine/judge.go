@@ -74,17 +74,19 @@ func (e *Engine) judge(t *tracer.Tracer, p *call.Process, again bool) {
 	if again {
 		e.judged(p.PID, v.Selected)
 	}
+	// The kernel learns the verdict first: a process is pending until
+	// then, and sends no trace option while it is; placing probes and
+	// reading a Go program's layout take longer.
+	switch {
+	case v.Selected != e.selector.MatchAll():
+		if err := t.Capture(p.PID, v.Selected); err != nil {
+			e.logger.Debug("set process verdict", zap.Uint32("pid", p.PID), zap.Error(err))
+		}
+	case again:
+		t.Forget(p.PID)
+	}
 	e.tlsJudged(t, p.PID, p.ExecutablePath, v.Selected)
 	e.traceJudged(t, p, v.Selected)
-	if v.Selected == e.selector.MatchAll() {
-		if again {
-			t.Forget(p.PID)
-		}
-		return
-	}
-	if err := t.Capture(p.PID, v.Selected); err != nil {
-		e.logger.Debug("set process verdict", zap.Uint32("pid", p.PID), zap.Error(err))
-	}
 }
 
 // listened judges again a process that started listening on port, when

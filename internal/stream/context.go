@@ -31,6 +31,11 @@ func (sh *shared) startSpan(c *conn, s *Segment, st *spanStart) *tracectx.Span {
 		ClientPort: client.Port(), Seq: st.seq, HasSeq: st.hasSeq && client.IsValid() && !c.tls,
 		Time: st.at, TraceParent: st.traceParent, TraceState: st.traceState, ClientHere: s.PeerCaptured,
 	}
+	// The option counts for the request whose first byte its segment
+	// began with; streams of one connection share segments.
+	if c.wire.Set && sh.req.HasSeq && c.wire.Seq == st.seq && !st.multiplexed {
+		sh.req.Wire = c.wire
+	}
 	return sh.links.Start(&sh.req)
 }
 

@@ -1,6 +1,10 @@
 package stream
 
-import "net/netip"
+import (
+	"net/netip"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
+)
 
 // Direction says which way bytes moved, seen from the observed process.
 type Direction uint8
@@ -62,6 +66,9 @@ type Segment struct {
 	// captured process of this node (server connections only): its
 	// records of each request are to come, if not read yet.
 	PeerCaptured bool
+	// Wire is the trace option a TCP segment among these bytes carried,
+	// when Wire.Set (see tracectx.Option).
+	Wire tracectx.Option
 	// Frames, when not nil, is what the kernel's HTTP/2 frame walk kept of
 	// the segment's bytes: frame headers and header blocks at their
 	// offsets (see h2pieces.go). Data is then the bytes captured from

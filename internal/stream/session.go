@@ -26,10 +26,11 @@ type conn struct {
 	lastSeen uint64
 	local    netip.AddrPort
 	peer     netip.AddrPort
-	tries    uint8 // segments with data seen without recognising a protocol
-	opaque   bool  // no decoder recognised it: ignored until it ends
-	wasHTTP1 bool  // its HTTP/1 session was given up after a loss: a request prefix restarts one
-	tls      bool  // its plaintext comes from a TLS library
+	tries    uint8           // segments with data seen without recognising a protocol
+	opaque   bool            // no decoder recognised it: ignored until it ends
+	wasHTTP1 bool            // its HTTP/1 session was given up after a loss: a request prefix restarts one
+	tls      bool            // its plaintext comes from a TLS library
+	wire     tracectx.Option // the latest trace option seen on it
 	sess     session
 }
 
@@ -43,6 +44,9 @@ func (c *conn) touch(s *Segment) {
 		c.local, c.peer = s.Local, s.Peer
 	}
 	c.lastSeen = max(c.lastSeen, s.Time)
+	if s.Wire.Set {
+		c.wire = s.Wire
+	}
 }
 
 // maxClassifyTries bounds how many segments with data a connection may

@@ -60,6 +60,18 @@ type Request struct {
 	ClientHere bool
 	// TraceParent and TraceState are the request's W3C fields, as sent.
 	TraceParent, TraceState []byte
+	// Wire is the trace option its first segment carried (see Option).
+	Wire Option
+}
+
+// Option is the trace context a TCP option carried on the segment that
+// began a request: on a client request, the ids the kernel drew for it
+// (the client span's own); on a server request, its remote client's.
+type Option struct {
+	Seq   uint32 // TCP sequence number of the segment's first byte
+	Trace TraceID
+	Span  SpanID
+	Set   bool
 }
 
 // wireKey is a request's first byte on its connection.
@@ -143,17 +155,28 @@ func (l *Linker) Start(r *Request) *Span {
 	sp := &Span{id: l.ids.spanID(), start: r.Time}
 	p, hasParent := ParseTraceParent(r.TraceParent)
 	if r.Server {
-		if hasParent {
+		switch {
+		case hasParent:
 			sp.join(&p, r.TraceState)
 			sp.parentID = p.SpanID
 			sp.linked(LinkedTraceParent)
+		case r.Wire.Set:
+			// A client of this node that sent the option has its ids:
+			// the sequence number would find the same span.
+			sp.trace, sp.flags, sp.parentID = r.Wire.Trace, FlagSampled, r.Wire.Span
+			sp.linked(LinkedOption)
+			hasParent = true
 		}
 		l.startServer(sp, r, hasParent)
 		return sp
 	}
-	if hasParent { // the application's own context: its ids are kept
+	switch {
+	case hasParent: // the application's own context: its ids are kept
 		sp.join(&p, r.TraceState)
 		sp.id = p.SpanID
+	case r.Wire.Set: // the ids the remote server reads
+		sp.id, sp.wireTrace = r.Wire.Span, r.Wire.Trace
+		l.stats.optionsSent.Add(1)
 	}
 	l.startClient(sp, r, hasParent)
 	return sp
@@ -186,9 +209,12 @@ func (l *Linker) startServer(sp *Span, r *Request, hasParent bool) {
 }
 
 // linkWire makes client the parent of server request sp, unless sp has
-// its parent from a traceparent or the client was ambiguous.
+// its parent from a traceparent or the trace option, or the client was
+// ambiguous.
 func (l *Linker) linkWire(sp, client *Span, hasParent bool) {
 	switch {
+	case hasParent && client != nil && client.id == sp.parentID: // by the option
+		client.callee(sp.start)
 	case hasParent:
 	case client == nil:
 		sp.root(RootAmbiguous)

@@ -22,19 +22,33 @@ func (l *Linker) Resolve(sp *Span, now uint64) (Context, bool) {
 			l.expireServer(s)
 		}
 		if s.parent == nil {
-			s.trace, s.flags = l.ids.traceID(), FlagSampled
+			s.trace, s.flags = l.newTrace(sp), FlagSampled
 			break
 		}
 	}
 	if n == maxDepth && s.trace.IsZero() { // cut: this span starts a trace
 		s = path[n-1]
-		s.trace, s.flags, s.parent, s.parentID = l.ids.traceID(), FlagSampled, nil, SpanID{}
+		s.trace, s.flags, s.parent, s.parentID = l.newTrace(sp), FlagSampled, nil, SpanID{}
 	}
 	for _, p := range path[:n] { // everything below s joins its trace
 		p.trace, p.flags, p.state, p.parent = s.trace, s.flags, s.state, nil
 	}
+	if !sp.wireTrace.IsZero() && sp.wireTrace != sp.trace {
+		l.stats.optionsApart.Add(1)
+	}
+	sp.wireTrace = TraceID{}
 	l.stats.count(sp)
 	return Context{TraceID: sp.trace, SpanID: sp.id, ParentID: sp.parentID, Flags: sp.flags, State: sp.state}, true
+}
+
+// newTrace returns the trace id of a trace that sp's resolution starts:
+// the one sp's trace option gave its remote server, so both nodes' spans
+// are one trace, else a new one.
+func (l *Linker) newTrace(sp *Span) TraceID {
+	if !sp.wireTrace.IsZero() {
+		return sp.wireTrace
+	}
+	return l.ids.traceID()
 }
 
 // expireServer ends the wait of a server request whose client was never

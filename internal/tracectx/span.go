@@ -23,6 +23,10 @@ type Span struct {
 	// for a client request, the earliest start of the server requests on
 	// this node linked to it, 0 when none.
 	start, calleeStart uint64
+	// wireTrace, for a client request that carried the trace option, is
+	// the trace id the option gave its remote server: the trace this
+	// span's takes when it has none yet.
+	wireTrace TraceID
 	// outcome is how the parent was found (a Mechanism), or numMechanisms
 	// + the Reason there is none; counted once the span is resolved.
 	outcome uint8
@@ -58,10 +62,16 @@ func (s *Span) Start(start uint64) uint64 {
 // server request s, its parent.
 func (s *Span) linkCaller(client *Span) {
 	s.link(client)
-	if client.calleeStart == 0 || s.start < client.calleeStart {
-		client.calleeStart = s.start
-	}
+	client.callee(s.start)
 	s.linked(LinkedWire)
+}
+
+// callee records that a server request of this node that client request s
+// sent started at start.
+func (s *Span) callee(start uint64) {
+	if s.calleeStart == 0 || start < s.calleeStart {
+		s.calleeStart = start
+	}
 }
 
 // link makes parent the parent of s.

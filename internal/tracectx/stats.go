@@ -12,6 +12,7 @@ const (
 	LinkedThread                       // the server request its thread was handling
 	LinkedGoroutine                    // the server request its goroutine was handling
 	LinkedHandoff                      // the same, through net/http's writeLoop hand-off
+	LinkedOption                       // a remote client request, by the trace option its first segment carried
 	numMechanisms
 )
 
@@ -29,7 +30,7 @@ const (
 	numReasons
 )
 
-var mechanismNames = [numMechanisms]string{"traceparent", "tcp_sequence", "thread", "goroutine", "go_handoff"}
+var mechanismNames = [numMechanisms]string{"traceparent", "tcp_sequence", "thread", "goroutine", "go_handoff", "tcp_option"}
 
 var reasonNames = [numReasons]string{"outside_request", "event_loop", "unknown_goroutine", "ambiguous", "no_client_seen", "no_tcp_sequence"}
 
@@ -46,12 +47,18 @@ type Stats struct {
 	Linked     map[string]uint64 // by Mechanism name
 	Roots      map[string]uint64 // by Reason name
 	EventLoops uint64            // processes found serving several requests on one thread
+	// OptionsSent counts client requests that carried the trace option;
+	// OptionsApart those of them whose span was already in a trace of
+	// its own on this node (an earlier call of the same request carried
+	// another option): their remote server's spans are a trace apart.
+	OptionsSent, OptionsApart uint64
 }
 
 type counters struct {
-	linked     [numMechanisms]atomic.Uint64
-	roots      [numReasons]atomic.Uint64
-	eventLoops atomic.Uint64
+	linked                    [numMechanisms]atomic.Uint64
+	roots                     [numReasons]atomic.Uint64
+	eventLoops                atomic.Uint64
+	optionsSent, optionsApart atomic.Uint64
 }
 
 // count records sp's outcome, once.
@@ -68,7 +75,8 @@ func (c *counters) count(sp *Span) {
 }
 
 func (c *counters) snapshot() Stats {
-	s := Stats{Linked: make(map[string]uint64), Roots: make(map[string]uint64), EventLoops: c.eventLoops.Load()}
+	s := Stats{Linked: make(map[string]uint64), Roots: make(map[string]uint64), EventLoops: c.eventLoops.Load(),
+		OptionsSent: c.optionsSent.Load(), OptionsApart: c.optionsApart.Load()}
 	for i := range c.linked {
 		s.Linked[mechanismNames[i]] = c.linked[i].Load()
 	}

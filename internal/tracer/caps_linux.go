@@ -130,6 +130,25 @@ func missingCapabilities(eff uint64) error {
 		"systemd: AmbientCapabilities=; or run as root)", strings.Join(missing, ", "), capabilityNames())
 }
 
+// CheckNetAdmin fails, naming the fix, when the process lacks
+// CAP_NET_ADMIN, which loading the trace option's sockops program needs.
+func CheckNetAdmin() error {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return fmt.Errorf("read effective capabilities: %w", err)
+	}
+	defer f.Close()
+	eff, err := effectiveCapabilities(f)
+	if err != nil {
+		return err
+	}
+	if eff&(1<<unix.CAP_NET_ADMIN) == 0 {
+		return errors.New("missing capability CAP_NET_ADMIN (to load the trace option's sockops program and attach it to the cgroup v2 root); " +
+			"grant it (Kubernetes: securityContext.capabilities.add: [NET_ADMIN]) or set traces::propagation to none")
+	}
+	return nil
+}
+
 // capabilityNames lists the required capabilities as a securityContext
 // wants them.
 func capabilityNames() string {

@@ -11,3 +11,6 @@ func Preflight(Transport) error {
 
 // CheckCapabilities fails: the capture runs on Linux only.
 func CheckCapabilities() error { return Preflight(TransportAuto) }
+
+// CheckNetAdmin fails: the capture runs on Linux only.
+func CheckNetAdmin() error { return Preflight(TransportAuto) }

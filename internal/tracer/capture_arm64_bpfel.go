@@ -34,6 +34,7 @@ type captureConnEvent struct {
 	Goid       uint64
 	LocalAddr  [16]uint8
 	RemoteAddr [16]uint8
+	Wire       captureWireIds
 	Tail       [8]uint8
 }
 
@@ -57,7 +58,8 @@ type captureConnState struct {
 	LastDir    uint8
 	PeerLocal  uint8
 	TlsRecords uint8
-	Pad2       [7]uint8
+	WireNoted  uint8
+	Pad2       [6]uint8
 	H2         [2]struct {
 		_      structs.HostLayout
 		Rest   uint32
@@ -77,7 +79,9 @@ const (
 	captureCounterCOUNTER_CIPHERTEXT    captureCounter = 3
 	captureCounterCOUNTER_LOST_REQUESTS captureCounter = 4
 	captureCounterCOUNTER_TLS_UNDECODED captureCounter = 5
-	captureCounterCOUNTER_MAX           captureCounter = 6
+	captureCounterCOUNTER_WIRE_NO_ROOM  captureCounter = 6
+	captureCounterCOUNTER_WIRE_OLD_CONN captureCounter = 7
+	captureCounterCOUNTER_MAX           captureCounter = 8
 )
 
 type captureDataFlags uint32
@@ -88,6 +92,7 @@ const (
 	captureDataFlagsFLAG_SEQ           captureDataFlags = 4
 	captureDataFlagsFLAG_PEER_CAPTURED captureDataFlags = 8
 	captureDataFlagsFLAG_H2FRAMES      captureDataFlags = 16
+	captureDataFlagsFLAG_WIRE          captureDataFlags = 32
 )
 
 type captureDataRecord struct {
@@ -224,6 +229,26 @@ const (
 	captureVerdictVERDICT_PENDING_FORK captureVerdict = 4
 )
 
+type captureWireClient struct {
+	_        structs.HostLayout
+	RcvMark  uint32
+	StartSeq uint32
+	Started  uint8
+	Pending  uint8
+	Skip     uint8
+	Reserved uint8
+	Sent     captureWireIds
+}
+
+type captureWireIds struct {
+	_     structs.HostLayout
+	Seq   uint32
+	Set   uint8
+	Pad   [3]uint8
+	Trace [16]uint8
+	Span  [8]uint8
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
@@ -239,10 +264,13 @@ const (
 	captureMapScratch            = "scratch"
 	captureMapTlsCalls           = "tls_calls"
 	captureMapTlsHandles         = "tls_handles"
+	captureMapWireIn             = "wire_in"
+	captureMapWireOut            = "wire_out"
 	captureProgOnSchedExec       = "on_sched_exec"
 	captureProgOnSchedExit       = "on_sched_exit"
 	captureProgOnSchedFork       = "on_sched_fork"
 	captureProgOnSockState       = "on_sock_state"
+	captureProgOnSockops         = "on_sockops"
 	captureProgOnSysExit         = "on_sys_exit"
 	captureProgTpExitAccept      = "tp_exit_accept"
 	captureProgTpExitAccept4     = "tp_exit_accept4"
@@ -266,6 +294,7 @@ const (
 	captureVarEnableTls          = "enable_tls"
 	captureVarMaxPayload         = "max_payload"
 	captureVarNextConnId         = "next_conn_id"
+	captureVarPropagate          = "propagate"
 	captureVarUnusedConnRole     = "unused_conn_role"
 	captureVarUnusedCounter      = "unused_counter"
 	captureVarUnusedDataFlags    = "unused_data_flags"
@@ -324,6 +353,7 @@ type captureProgramSpecs struct {
 	OnSchedExit    *ebpf.ProgramSpec `ebpf:"on_sched_exit"`
 	OnSchedFork    *ebpf.ProgramSpec `ebpf:"on_sched_fork"`
 	OnSockState    *ebpf.ProgramSpec `ebpf:"on_sock_state"`
+	OnSockops      *ebpf.ProgramSpec `ebpf:"on_sockops"`
 	OnSysExit      *ebpf.ProgramSpec `ebpf:"on_sys_exit"`
 	TpExitAccept   *ebpf.ProgramSpec `ebpf:"tp_exit_accept"`
 	TpExitAccept4  *ebpf.ProgramSpec `ebpf:"tp_exit_accept4"`
@@ -355,6 +385,8 @@ type captureMapSpecs struct {
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
 	TlsCalls     *ebpf.MapSpec `ebpf:"tls_calls"`
 	TlsHandles   *ebpf.MapSpec `ebpf:"tls_handles"`
+	WireIn       *ebpf.MapSpec `ebpf:"wire_in"`
+	WireOut      *ebpf.MapSpec `ebpf:"wire_out"`
 }
 
 // captureVariableSpecs contains global variables before they are loaded into the kernel.
@@ -370,6 +402,7 @@ type captureVariableSpecs struct {
 	EnableTls          *ebpf.VariableSpec `ebpf:"enable_tls"`
 	MaxPayload         *ebpf.VariableSpec `ebpf:"max_payload"`
 	NextConnId         *ebpf.VariableSpec `ebpf:"next_conn_id"`
+	Propagate          *ebpf.VariableSpec `ebpf:"propagate"`
 	UnusedConnRole     *ebpf.VariableSpec `ebpf:"unused_conn_role"`
 	UnusedCounter      *ebpf.VariableSpec `ebpf:"unused_counter"`
 	UnusedDataFlags    *ebpf.VariableSpec `ebpf:"unused_data_flags"`
@@ -413,6 +446,8 @@ type captureMaps struct {
 	Scratch      *ebpf.Map `ebpf:"scratch"`
 	TlsCalls     *ebpf.Map `ebpf:"tls_calls"`
 	TlsHandles   *ebpf.Map `ebpf:"tls_handles"`
+	WireIn       *ebpf.Map `ebpf:"wire_in"`
+	WireOut      *ebpf.Map `ebpf:"wire_out"`
 }
 
 func (m *captureMaps) Close() error {
@@ -428,6 +463,8 @@ func (m *captureMaps) Close() error {
 		m.Scratch,
 		m.TlsCalls,
 		m.TlsHandles,
+		m.WireIn,
+		m.WireOut,
 	)
 }
 
@@ -444,6 +481,7 @@ type captureVariables struct {
 	EnableTls          *ebpf.Variable `ebpf:"enable_tls"`
 	MaxPayload         *ebpf.Variable `ebpf:"max_payload"`
 	NextConnId         *ebpf.Variable `ebpf:"next_conn_id"`
+	Propagate          *ebpf.Variable `ebpf:"propagate"`
 	UnusedConnRole     *ebpf.Variable `ebpf:"unused_conn_role"`
 	UnusedCounter      *ebpf.Variable `ebpf:"unused_counter"`
 	UnusedDataFlags    *ebpf.Variable `ebpf:"unused_data_flags"`
@@ -464,6 +502,7 @@ type capturePrograms struct {
 	OnSchedExit    *ebpf.Program `ebpf:"on_sched_exit"`
 	OnSchedFork    *ebpf.Program `ebpf:"on_sched_fork"`
 	OnSockState    *ebpf.Program `ebpf:"on_sock_state"`
+	OnSockops      *ebpf.Program `ebpf:"on_sockops"`
 	OnSysExit      *ebpf.Program `ebpf:"on_sys_exit"`
 	TpExitAccept   *ebpf.Program `ebpf:"tp_exit_accept"`
 	TpExitAccept4  *ebpf.Program `ebpf:"tp_exit_accept4"`
@@ -486,6 +525,7 @@ func (p *capturePrograms) Close() error {
 		p.OnSchedExit,
 		p.OnSchedFork,
 		p.OnSockState,
+		p.OnSockops,
 		p.OnSysExit,
 		p.TpExitAccept,
 		p.TpExitAccept4,

@@ -53,6 +53,11 @@ type Counters struct {
 	// ended without any plaintext from the TLS probes: their process's TLS
 	// library was not probed (yet, or at all).
 	TLSUndecoded uint64
+	// WireNoRoom counts requests whose first segment had no room for the
+	// trace option; WireOldConns connections opened before capture, whose
+	// requests carry none (see Config.Propagate).
+	WireNoRoom   uint64
+	WireOldConns uint64
 }
 
 // Counters sums the programs' per-CPU counters.
@@ -68,6 +73,8 @@ func (t *Tracer) Counters() (Counters, error) {
 		{captureCounterCOUNTER_LOST_REQUESTS, &c.LostRequests},
 		{captureCounterCOUNTER_CIPHERTEXT, &c.Ciphertext},
 		{captureCounterCOUNTER_TLS_UNDECODED, &c.TLSUndecoded},
+		{captureCounterCOUNTER_WIRE_NO_ROOM, &c.WireNoRoom},
+		{captureCounterCOUNTER_WIRE_OLD_CONN, &c.WireOldConns},
 	}
 	for _, f := range fields {
 		var perCPU []uint64

@@ -25,7 +25,8 @@ type gocontextConnState struct {
 	LastDir    uint8
 	PeerLocal  uint8
 	TlsRecords uint8
-	Pad2       [7]uint8
+	WireNoted  uint8
+	Pad2       [6]uint8
 	H2         [2]struct {
 		_      structs.HostLayout
 		Rest   uint32
@@ -59,7 +60,15 @@ type gocontextDataRecord struct {
 		Goid       uint64
 		LocalAddr  [16]uint8
 		RemoteAddr [16]uint8
-		Tail       [8]uint8
+		Wire       struct {
+			_     structs.HostLayout
+			Seq   uint32
+			Set   uint8
+			Pad   [3]uint8
+			Trace [16]uint8
+			Span  [8]uint8
+		}
+		Tail [8]uint8
 	}
 	Payload [4096]uint8
 }

@@ -34,6 +34,9 @@ const (
 	// FlagH2Frames marks the records of HTTP/2 connections whose payload
 	// is the pieces of the frame walk (bpf/h2walk.h), not a prefix.
 	FlagH2Frames = uint8(captureDataFlagsFLAG_H2FRAMES)
+	// FlagWire says ConnEvent.Wire holds the trace option a segment among
+	// the record's bytes carried (bpf/wire.h).
+	FlagWire = uint8(captureDataFlagsFLAG_WIRE)
 
 	// VerdictPendingFork is the verdict of a child forked by a process that
 	// waited for judgement, until it is judged or execs; fork records

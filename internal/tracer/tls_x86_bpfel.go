@@ -25,7 +25,8 @@ type tlsConnState struct {
 	LastDir    uint8
 	PeerLocal  uint8
 	TlsRecords uint8
-	Pad2       [7]uint8
+	WireNoted  uint8
+	Pad2       [6]uint8
 	H2         [2]struct {
 		_      structs.HostLayout
 		Rest   uint32
@@ -59,6 +60,7 @@ type tlsDataRecord struct {
 		Goid       uint64
 		LocalAddr  [16]uint8
 		RemoteAddr [16]uint8
+		Wire       tlsWireIds
 		Tail       [8]uint8
 	}
 	Payload [4096]uint8
@@ -95,6 +97,7 @@ type tlsH2Record struct {
 		Goid       uint64
 		LocalAddr  [16]uint8
 		RemoteAddr [16]uint8
+		Wire       tlsWireIds
 		Tail       [8]uint8
 	}
 	Payload [8192]uint8
@@ -155,6 +158,26 @@ type tlsTupleKey struct {
 	Pad        uint32
 }
 
+type tlsWireClient struct {
+	_        structs.HostLayout
+	RcvMark  uint32
+	StartSeq uint32
+	Started  uint8
+	Pending  uint8
+	Skip     uint8
+	Reserved uint8
+	Sent     tlsWireIds
+}
+
+type tlsWireIds struct {
+	_     structs.HostLayout
+	Seq   uint32
+	Set   uint8
+	Pad   [3]uint8
+	Trace [16]uint8
+	Span  [8]uint8
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
@@ -170,6 +193,8 @@ const (
 	tlsMapScratch            = "scratch"
 	tlsMapTlsCalls           = "tls_calls"
 	tlsMapTlsHandles         = "tls_handles"
+	tlsMapWireIn             = "wire_in"
+	tlsMapWireOut            = "wire_out"
 	tlsProgGoTlsReadEnter    = "go_tls_read_enter"
 	tlsProgGoTlsReadLeave    = "go_tls_read_leave"
 	tlsProgGoTlsReadSpilled  = "go_tls_read_spilled"
@@ -189,6 +214,7 @@ const (
 	tlsVarEnablePostgres     = "enable_postgres"
 	tlsVarEnableTls          = "enable_tls"
 	tlsVarMaxPayload         = "max_payload"
+	tlsVarPropagate          = "propagate"
 	tlsVarUsePerf            = "use_perf"
 )
 
@@ -262,6 +288,8 @@ type tlsMapSpecs struct {
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
 	TlsCalls     *ebpf.MapSpec `ebpf:"tls_calls"`
 	TlsHandles   *ebpf.MapSpec `ebpf:"tls_handles"`
+	WireIn       *ebpf.MapSpec `ebpf:"wire_in"`
+	WireOut      *ebpf.MapSpec `ebpf:"wire_out"`
 }
 
 // tlsVariableSpecs contains global variables before they are loaded into the kernel.
@@ -276,6 +304,7 @@ type tlsVariableSpecs struct {
 	EnablePostgres *ebpf.VariableSpec `ebpf:"enable_postgres"`
 	EnableTls      *ebpf.VariableSpec `ebpf:"enable_tls"`
 	MaxPayload     *ebpf.VariableSpec `ebpf:"max_payload"`
+	Propagate      *ebpf.VariableSpec `ebpf:"propagate"`
 	UsePerf        *ebpf.VariableSpec `ebpf:"use_perf"`
 }
 
@@ -310,6 +339,8 @@ type tlsMaps struct {
 	Scratch      *ebpf.Map `ebpf:"scratch"`
 	TlsCalls     *ebpf.Map `ebpf:"tls_calls"`
 	TlsHandles   *ebpf.Map `ebpf:"tls_handles"`
+	WireIn       *ebpf.Map `ebpf:"wire_in"`
+	WireOut      *ebpf.Map `ebpf:"wire_out"`
 }
 
 func (m *tlsMaps) Close() error {
@@ -325,6 +356,8 @@ func (m *tlsMaps) Close() error {
 		m.Scratch,
 		m.TlsCalls,
 		m.TlsHandles,
+		m.WireIn,
+		m.WireOut,
 	)
 }
 
@@ -340,6 +373,7 @@ type tlsVariables struct {
 	EnablePostgres *ebpf.Variable `ebpf:"enable_postgres"`
 	EnableTls      *ebpf.Variable `ebpf:"enable_tls"`
 	MaxPayload     *ebpf.Variable `ebpf:"max_payload"`
+	Propagate      *ebpf.Variable `ebpf:"propagate"`
 	UsePerf        *ebpf.Variable `ebpf:"use_perf"`
 }
 

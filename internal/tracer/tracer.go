@@ -50,6 +50,10 @@ type Config struct {
 	// GoContext loads the Go hand-off program; SetGoLayout then places
 	// its uprobe.
 	GoContext bool
+	// Propagate writes the trace option on the requests captured clients
+	// send, and reads it on those servers receive (see bpf/wire.h); New
+	// fails when the sockops program cannot be attached.
+	Propagate bool
 	// BreakProbe names a lifecycle program to attach to a tracepoint that
 	// does not exist, so tests can prove that one failing probe is reported
 	// and leaves the rest running. Empty in production.
@@ -77,6 +81,7 @@ type Tracer struct {
 	hook         SyscallHook
 	tls          *tlsProbes       // nil without TLS capture
 	goctx        *goContextProbes // nil without Go hand-offs
+	wire         *Probe           // nil without propagation
 	broken       string           // Config.BreakProbe
 }
 
@@ -106,6 +111,11 @@ func New(cfg Config, logger *zap.Logger) (*Tracer, error) {
 	t := &Tracer{logger: logger, clock: newClock(), hook: cfg.Hook, broken: cfg.BreakProbe, transport: cfg.Transport}
 	if err := t.open(spec, cfg.BufferSize); err != nil {
 		return nil, errors.Join(err, t.Close())
+	}
+	if cfg.Propagate {
+		if err := t.openPropagation(spec); err != nil {
+			return nil, errors.Join(err, t.Close())
+		}
 	}
 	if cfg.TLS {
 		t.openTLS(cfg)
@@ -167,6 +177,7 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 		captureVarEnableTls:      boolByte(cfg.TLS),
 		captureVarUsePerf:        boolByte(cfg.Transport == TransportPerf),
 		captureVarEnableH2Walk:   boolByte(haveLoop()),
+		captureVarPropagate:      boolByte(cfg.Propagate),
 	}
 	for name, value := range vars {
 		if err := spec.Variables[name].Set(value); err != nil {
@@ -314,6 +325,10 @@ func (t *Tracer) Close() error {
 	}
 	if t.goctx != nil { // likewise for SetGoLayout
 		errs = append(errs, t.goctx.close())
+	}
+	if t.wire != nil {
+		errs = append(errs, t.wire.close())
+		t.wire = nil
 	}
 	for _, p := range slices.Backward(t.probes) {
 		errs = append(errs, p.close())

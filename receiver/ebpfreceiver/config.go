@@ -88,6 +88,12 @@ type DBConfig struct {
 	QueryText string `mapstructure:"query_text"`
 }
 
+// Values of traces::propagation.
+const (
+	PropagationNone      = "none"
+	PropagationTCPOption = "tcp_option"
+)
+
 // TracesConfig controls trace context and how spans are batched before the
 // next consumer.
 type TracesConfig struct {
@@ -95,6 +101,12 @@ type TracesConfig struct {
 	// server on the node, and calls made while handling a request (see the
 	// README's "Trace context"). Off, every span starts a trace of its own.
 	Context bool `mapstructure:"context"`
+	// Propagation carries trace context between nodes below the
+	// application: "none" (the default) or "tcp_option", a TCP header
+	// option on the segment that begins each request a captured client
+	// sends, read by the server's node (see the README's "Traces across
+	// nodes"). It needs trace context on.
+	Propagation string `mapstructure:"propagation"`
 	// BatchSize is the number of spans that triggers a send.
 	BatchSize int `mapstructure:"batch_size"`
 	// FlushInterval is the longest a span waits before it is sent.
@@ -131,7 +143,7 @@ func createDefaultConfig() *Config {
 	return &Config{
 		Protocols: ProtocolsConfig{HTTP: true, GRPC: true, Postgres: true, MySQL: true, TLS: true},
 		DB:        DBConfig{QueryText: QueryTextSanitized},
-		Traces:    TracesConfig{Context: true, BatchSize: defaultBatchSize, FlushInterval: 200 * time.Millisecond},
+		Traces:    TracesConfig{Context: true, Propagation: PropagationNone, BatchSize: defaultBatchSize, FlushInterval: 200 * time.Millisecond},
 		Metrics: MetricsConfig{
 			Interval: 10 * time.Second, Temporality: TemporalityCumulative, CardinalityLimit: defaultSeriesLimit,
 		},
@@ -173,6 +185,12 @@ func (c TracesConfig) validate() error {
 	}
 	if c.FlushInterval <= 0 {
 		errs = append(errs, fmt.Errorf("traces::flush_interval: must be positive, got %s", c.FlushInterval))
+	}
+	switch {
+	case c.Propagation != PropagationNone && c.Propagation != PropagationTCPOption:
+		errs = append(errs, fmt.Errorf("traces::propagation: must be %q or %q, got %q", PropagationNone, PropagationTCPOption, c.Propagation))
+	case c.Propagation == PropagationTCPOption && !c.Context:
+		errs = append(errs, errors.New("traces::propagation: tcp_option needs traces::context on"))
 	}
 	return errors.Join(errs...)
 }
@@ -228,5 +246,6 @@ func (cfg *Config) engineConfig() engine.Config {
 		Transport:       cfg.Capture.Transport,
 		TLS:             cfg.Protocols.TLS,
 		TraceContext:    cfg.Traces.Context,
+		Propagate:       cfg.Traces.Propagation == PropagationTCPOption,
 	}
 }

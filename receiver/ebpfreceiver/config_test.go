@@ -48,7 +48,7 @@ func TestLoadConfig(t *testing.T) {
 	custom.Protocols.HTTP = false
 	custom.Routes = RoutesConfig{Patterns: []string{"/users/{id}", "/static/*"}, Unmatched: RoutesWildcard, Ignore: []string{"/healthz"}}
 	custom.DB.QueryText = QueryTextOff
-	custom.Traces = TracesConfig{Context: false, BatchSize: 128, FlushInterval: time.Second}
+	custom.Traces = TracesConfig{Context: false, Propagation: PropagationNone, BatchSize: 128, FlushInterval: time.Second}
 	custom.Metrics = MetricsConfig{Interval: 30 * time.Second, Temporality: TemporalityDelta, CardinalityLimit: 200}
 	custom.Capture = CaptureConfig{MaxPayloadBytes: 256, BufferSize: 16 << 20, Transport: TransportRingbuf}
 	custom.OptInAttributes = []string{"http.response.body.size", "server.port"}
@@ -121,6 +121,8 @@ func TestValidate(t *testing.T) {
 			"traces::batch_size: must be between 1 and 65536, got 0",
 			"traces::flush_interval: must be positive, got 0s",
 		}},
+		{"bad_propagation", []string{`traces::propagation: must be "none" or "tcp_option", got "ip_option"`}},
+		{"propagation_without_context", []string{"traces::propagation: tcp_option needs traces::context on"}},
 		{"empty_rule", []string{"discovery::exclude::0: rule sets no field: set one of exe_path, cmd_args, open_ports"}},
 		{"bad_ports", []string{`discovery::instrument::0: open_ports: port range "9100-9000": ends before it starts`}},
 		{"bad_routes", []string{

@@ -52,6 +52,12 @@ func registerTelemetry(tb *metadata.TelemetryBuilder, src telemetrySources) erro
 			"stream":       func(s engine.Stats) uint64 { return s.StreamsUnidentified },
 		})),
 		tb.RegisterEbpfTraceLinksCallback(countsByAttribute(src.stats, "mechanism", func(s engine.Stats) map[string]uint64 { return s.Trace.Linked })),
+		tb.RegisterEbpfTraceOptionsCallback(byAttribute(src.stats, "outcome", map[string]func(engine.Stats) uint64{
+			"sent":                    func(s engine.Stats) uint64 { return s.Trace.OptionsSent },
+			"trace_apart":             func(s engine.Stats) uint64 { return s.Trace.OptionsApart },
+			"no_room":                 func(s engine.Stats) uint64 { return s.OptionNoRoom },
+			"connection_before_start": func(s engine.Stats) uint64 { return s.OptionOldConns },
+		})),
 		tb.RegisterEbpfTraceRootsCallback(countsByAttribute(src.stats, "reason", func(s engine.Stats) map[string]uint64 { return s.Trace.Roots })),
 		tb.RegisterEbpfProbesAttachedCallback(observe(func(s engine.Stats) int64 { return int64(s.ProbesAttached) })),
 		tb.RegisterEbpfProbesFailedCallback(observe(func(s engine.Stats) int64 { return int64(s.ProbesFailed) })),

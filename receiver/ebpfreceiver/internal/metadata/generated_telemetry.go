@@ -41,6 +41,7 @@ type TelemetryBuilder struct {
 	EbpfRequestsLost       metric.Int64ObservableCounter
 	EbpfSpansDropped       metric.Int64ObservableCounter
 	EbpfTraceLinks         metric.Int64ObservableCounter
+	EbpfTraceOptions       metric.Int64ObservableCounter
 	EbpfTraceRoots         metric.Int64ObservableCounter
 }
 
@@ -250,6 +251,21 @@ func (builder *TelemetryBuilder) RegisterEbpfTraceLinksCallback(cb metric.Int64C
 	return nil
 }
 
+// RegisterEbpfTraceOptionsCallback sets callback for observable EbpfTraceOptions metric.
+func (builder *TelemetryBuilder) RegisterEbpfTraceOptionsCallback(cb metric.Int64Callback) error {
+	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
+		cb(ctx, &observerInt64{inst: builder.EbpfTraceOptions, obs: o})
+		return nil
+	}, builder.EbpfTraceOptions)
+	if err != nil {
+		return err
+	}
+	builder.mu.Lock()
+	defer builder.mu.Unlock()
+	builder.registrations = append(builder.registrations, reg)
+	return nil
+}
+
 // RegisterEbpfTraceRootsCallback sets callback for observable EbpfTraceRoots metric.
 func (builder *TelemetryBuilder) RegisterEbpfTraceRootsCallback(cb metric.Int64Callback) error {
 	reg, err := builder.meter.RegisterCallback(func(ctx context.Context, o metric.Observer) error {
@@ -367,8 +383,14 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.EbpfTraceLinks, err = builder.meter.Int64ObservableCounter(
 		"otelcol_ebpf_trace_links",
-		metric.WithDescription("Spans that got a parent, by the mechanism that found it: an incoming traceparent, the client request of this node with the same TCP sequence number, or the request the calling thread or goroutine was handling (see Trace context in the README). [Development]"),
+		metric.WithDescription("Spans that got a parent, by the mechanism that found it: an incoming traceparent, the client request of this node with the same TCP sequence number, the request the calling thread or goroutine was handling, or a remote client request by the trace option its first TCP segment carried (see Trace context in the README). [Development]"),
 		metric.WithUnit("{span}"),
+	)
+	errs = errors.Join(errs, err)
+	builder.EbpfTraceOptions, err = builder.meter.Int64ObservableCounter(
+		"otelcol_ebpf_trace_options",
+		metric.WithDescription("The trace option on the wire (traces::propagation tcp_option), by outcome: client requests that carried it; of those, the ones whose span was already in a trace of its own on this node, so their remote server's spans are a trace apart; requests whose first segment had no room for it; connections opened before the capture started, whose requests carry none. [Development]"),
+		metric.WithUnit("{request}"),
 	)
 	errs = errors.Join(errs, err)
 	builder.EbpfTraceRoots, err = builder.meter.Int64ObservableCounter(

@@ -212,7 +212,7 @@ func AssertEqualEbpfSpansDropped(t *testing.T, tt *componenttest.Telemetry, dps 
 func AssertEqualEbpfTraceLinks(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_ebpf_trace_links",
-		Description: "Spans that got a parent, by the mechanism that found it: an incoming traceparent, the client request of this node with the same TCP sequence number, or the request the calling thread or goroutine was handling (see Trace context in the README). [Development]",
+		Description: "Spans that got a parent, by the mechanism that found it: an incoming traceparent, the client request of this node with the same TCP sequence number, the request the calling thread or goroutine was handling, or a remote client request by the trace option its first TCP segment carried (see Trace context in the README). [Development]",
 		Unit:        "{span}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
@@ -221,6 +221,22 @@ func AssertEqualEbpfTraceLinks(t *testing.T, tt *componenttest.Telemetry, dps []
 		},
 	}
 	got, err := tt.GetMetric("otelcol_ebpf_trace_links")
+	require.NoError(t, err)
+	metricdatatest.AssertEqual(t, want, got, opts...)
+}
+
+func AssertEqualEbpfTraceOptions(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
+	want := metricdata.Metrics{
+		Name:        "otelcol_ebpf_trace_options",
+		Description: "The trace option on the wire (traces::propagation tcp_option), by outcome: client requests that carried it; of those, the ones whose span was already in a trace of its own on this node, so their remote server's spans are a trace apart; requests whose first segment had no room for it; connections opened before the capture started, whose requests carry none. [Development]",
+		Unit:        "{request}",
+		Data: metricdata.Sum[int64]{
+			Temporality: metricdata.CumulativeTemporality,
+			IsMonotonic: true,
+			DataPoints:  dps,
+		},
+	}
+	got, err := tt.GetMetric("otelcol_ebpf_trace_options")
 	require.NoError(t, err)
 	metricdatatest.AssertEqual(t, want, got, opts...)
 }

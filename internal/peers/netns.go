@@ -1,0 +1,125 @@
+package peers
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/privtest"
+)
+
+// NetPair is two network namespaces joined by a veth pair: two nodes on
+// one machine. Processes started in them are the only ones using their
+// addresses.
+type NetPair struct {
+	A, B         string // namespace names
+	AddrA, AddrB string // the veth ends' addresses
+}
+
+// NewNetPair creates the namespaces and the link between them, and
+// removes both when the test ends.
+func NewNetPair(t testing.TB) *NetPair {
+	t.Helper()
+	privtest.RequireTool(t, "/usr/sbin/ip")
+	id := strconv.Itoa(os.Getpid() % 100000)
+	p := &NetPair{A: "ebpfr-a-" + id, B: "ebpfr-b-" + id, AddrA: "10.231.0.1", AddrB: "10.231.0.2"}
+	t.Cleanup(func() {
+		_ = exec.Command("ip", "netns", "del", p.A).Run()
+		_ = exec.Command("ip", "netns", "del", p.B).Run()
+	})
+	va, vb := "ebpfra"+id, "ebpfrb"+id
+	for _, args := range [][]string{
+		{"netns", "add", p.A},
+		{"netns", "add", p.B},
+		{"link", "add", va, "type", "veth", "peer", "name", vb},
+		{"link", "set", va, "netns", p.A},
+		{"link", "set", vb, "netns", p.B},
+		{"-n", p.A, "addr", "add", p.AddrA + "/30", "dev", va},
+		{"-n", p.B, "addr", "add", p.AddrB + "/30", "dev", vb},
+		{"-n", p.A, "link", "set", va, "up"},
+		{"-n", p.B, "link", "set", vb, "up"},
+		{"-n", p.A, "link", "set", "lo", "up"},
+		{"-n", p.B, "link", "set", "lo", "up"},
+	} {
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %s: %v: %s", strings.Join(args, " "), err, out)
+		}
+	}
+	return p
+}
+
+// In returns the command that runs name with args in namespace ns.
+func In(ns, name string, args ...string) (string, []string) {
+	return "ip", append([]string{"netns", "exec", ns, name}, args...)
+}
+
+// StartIn starts a server in namespace ns, as Start does, and waits until
+// addr:port accepts connections there.
+func StartIn(t testing.TB, ns, addr string, port int, name string, args ...string) *Server {
+	t.Helper()
+	ip, argv := In(ns, name, args...)
+	s := Background(t, ip, argv...)
+	s.Port = port
+	deadline := time.Now().Add(10 * time.Second)
+	probe := fmt.Sprintf("exec 3<>/dev/tcp/%s/%d", addr, port)
+	for exec.Command("ip", "netns", "exec", ns, "bash", "-c", probe).Run() != nil {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s did not listen on %s:%d in %s within 10s:\n%s", name, addr, port, ns, s.Output())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	return s
+}
+
+// PythonIn, GoServerIn, NginxIn and NodeIn start the servers of the
+// across-nodes tests on addr:port in namespace ns.
+
+func PythonIn(t testing.TB, ns, addr string, port int, dir string) *Server {
+	t.Helper()
+	return StartIn(t, ns, addr, port, lookPath(t, "python3"), "-m", "http.server", strconv.Itoa(port), "--bind", addr, "--directory", dir)
+}
+
+func GoServerIn(t testing.TB, ns, addr string, port int) *Server {
+	t.Helper()
+	return StartIn(t, ns, addr, port, GoProgram(t, "httpserver"), addr+":"+strconv.Itoa(port))
+}
+
+func NginxIn(t testing.TB, ns, addr string, port int, root string) *Server {
+	t.Helper()
+	privtest.RequireTool(t, "/usr/sbin/nginx")
+	dir := t.TempDir()
+	conf := fmt.Sprintf(`daemon off;
+master_process off;
+worker_processes 1;
+pid %[1]s/nginx.pid;
+error_log stderr warn;
+events { worker_connections 256; }
+http {
+	access_log off;
+	client_body_temp_path %[1]s/body;
+	proxy_temp_path %[1]s/proxy;
+	fastcgi_temp_path %[1]s/fastcgi;
+	uwsgi_temp_path %[1]s/uwsgi;
+	scgi_temp_path %[1]s/scgi;
+	server {
+		listen %[2]s:%[3]d;
+		root %[4]s;
+	}
+}
+`, dir, addr, port, root)
+	path := dir + "/nginx.conf"
+	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return StartIn(t, ns, addr, port, "/usr/sbin/nginx", "-c", path, "-p", dir)
+}
+
+func NodeIn(t testing.TB, ns, addr string, port int) *Server {
+	t.Helper()
+	script := strings.Replace(nodeLeaf, `"127.0.0.1"`, strconv.Quote(addr), 1)
+	return StartIn(t, ns, addr, port, lookPath(t, "node"), "-e", script, strconv.Itoa(port))
+}
