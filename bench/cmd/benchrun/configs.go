@@ -18,13 +18,15 @@ type configuration struct {
 // telemetry reports whether anything exports to the sink.
 func (c configuration) telemetry() bool { return c.otel || c.collectorFile != "" }
 
-// configurations are (a)…(d) of issue 3 and (e)…(g) of issue 11, in the
+// configurations are (a)…(d), (e)…(g) and (h), in the
 // order every round runs them. The SDK's batch span processor exports
 // every 5 s, so its window waits longer for the last spans. (e) and (f)
 // are (a) and (c) with a downstream call per request, compared with each
 // other: what the receiver costs when a request makes a client call that
 // must be linked to it and to the downstream's server span. (g) is (c)
-// with trace context off: (c) - (g) is what linking costs.
+// with trace context off: (c) - (g) is what linking costs. (h) is (f) with
+// traces::propagation tcp_option: every downstream request carries the
+// trace option, written and read by sockops; (h) - (f) is what that costs.
 var configurations = []configuration{{
 	Config: result.Config{ID: "a", Name: "uninstrumented", Short: "none"},
 }, {
@@ -46,4 +48,8 @@ var configurations = []configuration{{
 }, {
 	Config:        result.Config{ID: "g", Name: "ebpf receiver, traces + metrics, trace context off", Short: "ebpf T+M, no ctx", Collector: true, Spans: true},
 	collectorFile: "traces-metrics-no-context.yaml", quiet: 1500 * time.Millisecond,
+}, {
+	Config: result.Config{ID: "h", Name: "ebpf receiver, traces + metrics, downstream call per request, trace option on the wire", Short: "ebpf T+M, call, option",
+		Collector: true, Spans: true, SpansPerRequest: 3, Baseline: "e"},
+	downstream: true, collectorFile: "traces-metrics-propagation.yaml", quiet: 1500 * time.Millisecond,
 }}

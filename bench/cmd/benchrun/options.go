@@ -32,7 +32,7 @@ func parseFlags() options {
 	flag.StringVar(&o.otelcol, "otelcol", "bin/otelcol-custom", "collector binary")
 	flag.StringVar(&o.benchserver, "benchserver", "bench/out/bin/benchserver", "benchserver binary")
 	flag.StringVar(&o.sinkBin, "sink", "bench/out/bin/sink", "sink binary")
-	flag.StringVar(&o.configs, "configs", "abcdefg", "configurations to run, a subset of abcdefg")
+	flag.StringVar(&o.configs, "configs", "abcdefgh", "configurations to run, a subset of abcdefgh")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every configuration once")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured window")
 	flag.IntVar(&o.wrkThreads, "wrk-threads", 2, "wrk threads")
