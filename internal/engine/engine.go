@@ -44,6 +44,9 @@ type Config struct {
 	// Propagate carries trace context between nodes in a TCP option
 	// (see tracer.Config.Propagate); it needs TraceContext.
 	Propagate bool
+	// PropagateCgroup is where the sockops program attaches; empty, the
+	// cgroup v2 root (see tracer.Config.PropagateCgroup).
+	PropagateCgroup string
 }
 
 // Stats are the engine's counters since Start, safe to read at any time.
@@ -180,6 +183,8 @@ func (e *Engine) Start(ctx context.Context) error {
 		TLS:        e.cfg.TLS,
 		GoContext:  e.cfg.TraceContext,
 		Propagate:  e.cfg.Propagate,
+
+		PropagateCgroup: e.cfg.PropagateCgroup,
 		Protocols: tracer.Protocols{
 			HTTP1: e.cfg.Protocols.HTTP1, HTTP2: e.cfg.Protocols.HTTP2 || e.cfg.Protocols.GRPC,
 			Postgres: e.cfg.Protocols.Postgres, MySQL: e.cfg.Protocols.MySQL,

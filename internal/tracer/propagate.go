@@ -14,15 +14,17 @@ import (
 )
 
 // openPropagation loads the sockops program that writes and reads the
-// trace option and attaches it to the cgroup v2 root, so it sees every
-// TCP socket of the machine.
-func (t *Tracer) openPropagation(spec *ebpf.CollectionSpec) error {
+// trace option and attaches it to cgroup directory root, by default the
+// cgroup v2 root, so it sees every TCP socket of the machine.
+func (t *Tracer) openPropagation(spec *ebpf.CollectionSpec, root string) error {
 	if err := CheckNetAdmin(); err != nil {
 		return fmt.Errorf("trace propagation: %w", err)
 	}
-	root, err := cgroup2Root("/proc/self/mounts")
-	if err != nil {
-		return fmt.Errorf("trace propagation: %w", err)
+	var err error
+	if root == "" {
+		if root, err = cgroup2Root("/proc/self/mounts"); err != nil {
+			return fmt.Errorf("trace propagation: %w", err)
+		}
 	}
 	p := &Probe{hook: hook{Name: captureProgOnSockops}}
 	t.wire = p

@@ -54,6 +54,10 @@ type Config struct {
 	// send, and reads it on those servers receive (see bpf/wire.h); New
 	// fails when the sockops program cannot be attached.
 	Propagate bool
+	// PropagateCgroup is the cgroup v2 directory the sockops program
+	// attaches to, covering its processes and their descendants'; empty,
+	// the root of the cgroup v2 hierarchy found in /proc/self/mounts.
+	PropagateCgroup string
 	// BreakProbe names a lifecycle program to attach to a tracepoint that
 	// does not exist, so tests can prove that one failing probe is reported
 	// and leaves the rest running. Empty in production.
@@ -113,7 +117,7 @@ func New(cfg Config, logger *zap.Logger) (*Tracer, error) {
 		return nil, errors.Join(err, t.Close())
 	}
 	if cfg.Propagate {
-		if err := t.openPropagation(spec); err != nil {
+		if err := t.openPropagation(spec, cfg.PropagateCgroup); err != nil {
 			return nil, errors.Join(err, t.Close())
 		}
 	}

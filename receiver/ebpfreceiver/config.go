@@ -107,6 +107,12 @@ type TracesConfig struct {
 	// sends, read by the server's node (see the README's "Traces across
 	// nodes"). It needs trace context on.
 	Propagation string `mapstructure:"propagation"`
+	// PropagationCgroup is the cgroup v2 directory the sockops program
+	// attaches to: every TCP socket of its processes and their
+	// descendants' is covered. Empty: the root of the cgroup v2 hierarchy
+	// mounted in the collector's mount namespace (in a container with its
+	// own cgroup namespace, mount the host's /sys/fs/cgroup and name it).
+	PropagationCgroup string `mapstructure:"propagation_cgroup"`
 	// BatchSize is the number of spans that triggers a send.
 	BatchSize int `mapstructure:"batch_size"`
 	// FlushInterval is the longest a span waits before it is sent.
@@ -247,5 +253,6 @@ func (cfg *Config) engineConfig() engine.Config {
 		TLS:             cfg.Protocols.TLS,
 		TraceContext:    cfg.Traces.Context,
 		Propagate:       cfg.Traces.Propagation == PropagationTCPOption,
+		PropagateCgroup: cfg.Traces.PropagationCgroup,
 	}
 }
