@@ -92,29 +92,7 @@ func NginxIn(t testing.TB, ns, addr string, port int, root string) *Server {
 	t.Helper()
 	privtest.RequireTool(t, "/usr/sbin/nginx")
 	dir := t.TempDir()
-	conf := fmt.Sprintf(`daemon off;
-master_process off;
-worker_processes 1;
-pid %[1]s/nginx.pid;
-error_log stderr warn;
-events { worker_connections 256; }
-http {
-	access_log off;
-	client_body_temp_path %[1]s/body;
-	proxy_temp_path %[1]s/proxy;
-	fastcgi_temp_path %[1]s/fastcgi;
-	uwsgi_temp_path %[1]s/uwsgi;
-	scgi_temp_path %[1]s/scgi;
-	server {
-		listen %[2]s:%[3]d;
-		root %[4]s;
-	}
-}
-`, dir, addr, port, root)
-	path := dir + "/nginx.conf"
-	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	path := writeNginxConf(t, dir, fmt.Sprintf("server {\n\tlisten %s:%d;\n\troot %s;\n}", addr, port, root))
 	return StartIn(t, ns, addr, port, "/usr/sbin/nginx", "-c", path, "-p", dir)
 }
 

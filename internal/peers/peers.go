@@ -124,6 +124,15 @@ func startNginx(t testing.TB, block func(dir string, port int) string) *Server {
 	privtest.RequireTool(t, "/usr/sbin/nginx")
 	port := FreePort(t)
 	dir := t.TempDir()
+	path := writeNginxConf(t, dir, block(dir, port))
+	return Start(t, port, "/usr/sbin/nginx", "-c", path, "-p", dir)
+}
+
+// writeNginxConf writes, in dir, the configuration of a foreground nginx
+// of one process keeping everything under dir, with http block's contents
+// given, and returns its path.
+func writeNginxConf(t testing.TB, dir, block string) string {
+	t.Helper()
 	conf := fmt.Sprintf(`daemon off;
 master_process off;
 worker_processes 1;
@@ -139,12 +148,12 @@ http {
 	scgi_temp_path %[1]s/scgi;
 %[2]s
 }
-`, dir, block(dir, port))
+`, dir, block)
 	path := filepath.Join(dir, "nginx.conf")
 	if err := os.WriteFile(path, []byte(conf), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return Start(t, port, "/usr/sbin/nginx", "-c", path, "-p", dir)
+	return path
 }
 
 // Curl runs curl with args and returns what it printed.

@@ -80,16 +80,21 @@ func checkKernel(btf string, t Transport) error {
 // returns an error naming every required capability that is missing and how
 // to grant it; nil when none is.
 func CheckCapabilities() error {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return fmt.Errorf("read effective capabilities: %w", err)
-	}
-	defer f.Close()
-	eff, err := effectiveCapabilities(f)
+	eff, err := ownCapabilities()
 	if err != nil {
 		return err
 	}
 	return missingCapabilities(eff)
+}
+
+// ownCapabilities returns the process's effective capability set.
+func ownCapabilities() (uint64, error) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, fmt.Errorf("read effective capabilities: %w", err)
+	}
+	defer f.Close()
+	return effectiveCapabilities(f)
 }
 
 // effectiveCapabilities parses the CapEff line of /proc/<pid>/status.
@@ -133,12 +138,7 @@ func missingCapabilities(eff uint64) error {
 // CheckNetAdmin fails, naming the fix, when the process lacks
 // CAP_NET_ADMIN, which loading the trace option's sockops program needs.
 func CheckNetAdmin() error {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return fmt.Errorf("read effective capabilities: %w", err)
-	}
-	defer f.Close()
-	eff, err := effectiveCapabilities(f)
+	eff, err := ownCapabilities()
 	if err != nil {
 		return err
 	}
