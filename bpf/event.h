@@ -39,6 +39,7 @@ enum data_flags {
 	FLAG_PEER_CAPTURED = 8, /* a server's connection whose client is a captured process here */
 	FLAG_H2_FRAMES = 16, /* the payload is HTTP/2 frame pieces at offsets (h2walk.h) */
 	FLAG_WIRE = 32,      /* wire holds the trace option of a segment among the bytes (wire.h) */
+	FLAG_THREAD_TRACE = 64, /* wire.trace holds the trace the kernel gave the request this begins (wire.h) */
 };
 
 /* The trace context a TCP option carried (wire.h): the sequence number of

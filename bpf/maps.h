@@ -116,6 +116,41 @@ struct {
 	__type(value, __u8);
 } client_tuples SEC(".maps");
 
+/* Set by user space before load: the trace option is on (wire.h). */
+volatile const __u8 propagate = 0;
+
+/* ctx_threads: thread group id -> 1 for the processes whose threads each
+ * handle one request at a time (the thread policy of trace context), so
+ * the trace a thread's request is in is the one its calls' trace options
+ * carry (wire.h). User space inserts an entry when it selects such a
+ * process, and deletes it when the process turns out to serve several
+ * requests on one thread; on_sched_exec and on_sched_exit delete it, so
+ * entries live no longer than their program. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, MAX_PIDS);
+	__type(key, __u32);
+	__type(value, __u8);
+} ctx_threads SEC(".maps");
+
+/* The request a thread of a ctx_threads process is handling: its trace and
+ * its connection. */
+struct thread_trace {
+	__u8 trace[16];
+	__u64 conn_id;
+};
+
+/* thread_traces: pid_tgid -> struct thread_trace.
+ * Set when a thread of a ctx_threads process reads a request; deleted when
+ * it begins the answer, and by on_sched_exit when the thread exits. An LRU,
+ * so what was missed is evicted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_CONNS);
+	__type(key, __u64);
+	__type(value, struct thread_trace);
+} thread_traces SEC(".maps");
+
 /* events: every record for user space. Size set by user space before load;
  * producers never block: a full buffer drops the record and counts it. */
 struct {

@@ -65,6 +65,8 @@ static __always_inline int handle_process_exec(void *ctx, struct task_struct *ta
 	if (!capture_all || bpf_map_lookup_elem(&pid_verdicts, &tgid))
 		bpf_map_update_elem(&pid_verdicts, &tgid, &pending, BPF_ANY);
 	bpf_map_delete_elem(&go_layouts, &tgid);
+	if (propagate)
+		bpf_map_delete_elem(&ctx_threads, &tgid);
 	emit_exec(ctx, task, bprm, tgid);
 	return 0;
 }
@@ -114,15 +116,20 @@ static __always_inline int handle_process_fork(void *ctx, struct task_struct *ch
 	return 0;
 }
 
-/* handle_process_exit forgets a process when its thread group leader exits. */
+/* handle_process_exit forgets a thread's request when it exits, and a
+ * process when its thread group leader exits. */
 static __always_inline int handle_process_exit(void *ctx)
 {
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
 
+	if (propagate)
+		bpf_map_delete_elem(&thread_traces, &id);
 	if ((__u32)id != tgid)
 		return 0;
 	bpf_map_delete_elem(&pid_verdicts, &tgid);
 	bpf_map_delete_elem(&go_layouts, &tgid);
+	if (propagate)
+		bpf_map_delete_elem(&ctx_threads, &tgid);
 	return emit_proc(ctx, EVENT_EXIT, tgid, 0);
 }

@@ -85,5 +85,7 @@ static __always_inline void emit_data(void *ctx, struct sock *sk, struct conn_st
 	}
 	e->captured = n;
 	bool started = starts_request(c, dir, r->payload, n);
+	if (propagate)
+		wire_thread(e, c, started);
 	send_data(ctx, c, e, sizeof(*e) + n, started);
 }

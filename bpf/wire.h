@@ -21,18 +21,24 @@
  * - a received option is kept per socket with the sequence number of its
  *   segment.
  * The syscall programs then put the ids in the data record whose bytes hold
- * that sequence number (wire_attach). */
+ * that sequence number (wire_attach).
+ *
+ * The trace id of a request a thread writes is the one of the request the
+ * thread is handling, in processes whose threads each handle one request
+ * at a time (ctx_threads): the trace its option carried, or one drawn when
+ * the request was read, which user space gives the server span when it
+ * starts a trace (wire_thread). So every call a request makes carries its
+ * trace. Elsewhere each request's trace id is drawn anew. */
 #pragma once
 
 #include "maps.h"
 #include "process.h"
+#include "sock.h"
+#include "syscall_regs.h"
 
 #define WIRE_OPT_KIND 25
 #define WIRE_OPT_LEN 26
 #define TCPHDR_SYN 0x02
-
-/* Set by user space before load: records carry the option's ids. */
-volatile const __u8 propagate = 0;
 
 /* The option as it is on the wire. */
 struct wire_opt {
@@ -72,6 +78,13 @@ struct {
 	__type(key, __u64);
 	__type(value, struct wire_ids);
 } wire_in SEC(".maps");
+
+/* sock_cookie returns a socket's cookie, 0 when none was ever given (the
+ * socket predates the sockops program). */
+static __always_inline __u64 sock_cookie(struct sock *sk)
+{
+	return BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
+}
 
 /* wire_client_open turns the option on for a socket a process that may be
  * selected connects (the program runs in that process here): one selected,
@@ -145,6 +158,31 @@ static __always_inline void random_bytes(__u8 *b, int n)
 	}
 }
 
+/* writer_trace copies into trace the trace of the request the thread
+ * writing this segment handles, if it is known and this program runs in
+ * that thread: a segment may also leave from another context (softirq),
+ * so the current thread must be in a write-family syscall on socket
+ * cookie itself. */
+static __always_inline bool writer_trace(__u64 cookie, __u8 trace[16])
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	if (!bpf_map_lookup_elem(&ctx_threads, &tgid))
+		return false;
+	struct thread_trace *t = bpf_map_lookup_elem(&thread_traces, &id);
+	if (!t)
+		return false;
+	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	long nr = regs_syscall_nr(regs);
+	if (nr != NR_WRITE && nr != NR_WRITEV && nr != NR_SENDTO && nr != NR_SENDMSG && nr != NR_SENDFILE)
+		return false;
+	struct sock *sk = tcp_sock_of_fd(regs_arg0(regs));
+	if (!sk || sock_cookie(sk) != cookie)
+		return false;
+	__builtin_memcpy(trace, t->trace, sizeof(t->trace));
+	return true;
+}
+
 /* wire_write writes the option on the segment that begins a request, with
  * new ids, and keeps them for the record of the write. When another
  * program (a second collector, or OpenTelemetry eBPF Instrumentation) wrote
@@ -169,7 +207,8 @@ static __always_inline void wire_write(struct bpf_sock_ops *skops)
 		if (!w->reserved)
 			return;
 		opt->len = WIRE_OPT_LEN;
-		random_bytes(opt->trace, sizeof(opt->trace));
+		if (!writer_trace(cookie, opt->trace))
+			random_bytes(opt->trace, sizeof(opt->trace));
 		random_bytes(opt->span, sizeof(opt->span));
 		opt->span[0] |= 1; /* never the invalid all-zero id */
 		if (bpf_store_hdr_opt(skops, opt, WIRE_OPT_LEN, 0))
@@ -206,13 +245,6 @@ static __always_inline void wire_parse(struct bpf_sock_ops *skops)
 	bpf_map_update_elem(&wire_in, &cookie, &ids, BPF_ANY);
 }
 
-/* sock_cookie returns a socket's cookie, 0 when none was ever given (the
- * socket predates the sockops program). */
-static __always_inline __u64 sock_cookie(struct sock *sk)
-{
-	return BPF_CORE_READ(sk, __sk_common.skc_cookie.counter);
-}
-
 /* wire_attach puts in data record e (connection c, socket sk) the option
  * sent or received on the segment whose first byte is among the record's;
  * a connection older than the program is counted once. */
@@ -247,4 +279,37 @@ static __always_inline void wire_forget(struct sock *sk)
 		return;
 	bpf_map_delete_elem(&wire_out, &cookie);
 	bpf_map_delete_elem(&wire_in, &cookie);
+}
+
+/* wire_thread keeps the trace of the request a thread of a ctx_threads
+ * process begins to read, in data record e of server connection c
+ * (started: it begins a request): the trace its option carried, else one
+ * drawn now, which the record carries (FLAG_THREAD_TRACE). The thread's
+ * answer ends it. */
+static __always_inline void wire_thread(struct conn_event *e, struct conn_state *c, bool started)
+{
+	if (c->role != ROLE_SERVER || !(e->flags & FLAG_SEQ))
+		return;
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	if (!bpf_map_lookup_elem(&ctx_threads, &tgid))
+		return;
+	if (e->dir == DIR_EGRESS) {
+		struct thread_trace *t = bpf_map_lookup_elem(&thread_traces, &id);
+		if (t && t->conn_id == c->id)
+			bpf_map_delete_elem(&thread_traces, &id);
+		return;
+	}
+	if (!started)
+		return;
+	struct thread_trace t = {.conn_id = c->id};
+	if (e->flags & FLAG_WIRE) {
+		__builtin_memcpy(t.trace, e->wire.trace, sizeof(t.trace));
+	} else {
+		random_bytes(t.trace, sizeof(t.trace));
+		e->wire = (struct wire_ids){.seq = e->seq};
+		__builtin_memcpy(e->wire.trace, t.trace, sizeof(t.trace));
+		e->flags |= FLAG_THREAD_TRACE;
+	}
+	bpf_map_update_elem(&thread_traces, &id, &t, BPF_ANY);
 }

@@ -193,6 +193,13 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start capture: %w", explainLoadError(err))
 	}
+	if e.trace != nil && e.cfg.Propagate {
+		e.trace.links.OnEventLoop(func(pid uint32) {
+			if err := t.SetThreadContext(pid, false); err != nil {
+				e.logger.Debug("thread context of trace options", zap.Uint32("pid", pid), zap.Error(err))
+			}
+		})
+	}
 	if err := e.selectRunning(ctx, t); err != nil {
 		return errors.Join(err, t.Close())
 	}

@@ -74,6 +74,9 @@ func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 	if ev.Flags&tracer.FlagWire != 0 {
 		h.seg.Wire = tracectx.Option{Seq: ev.Wire.Seq, Trace: ev.Wire.Trace, Span: ev.Wire.Span, Set: true}
 	}
+	if ev.Flags&tracer.FlagThreadTrace != 0 {
+		h.seg.Drawn = tracectx.Option{Seq: ev.Wire.Seq, Trace: ev.Wire.Trace, Set: true}
+	}
 	if ev.Flags&tracer.FlagH2Frames != 0 {
 		h.seg.Data, h.seg.Frames = nil, payload // HTTP/2 frame pieces
 	}

@@ -71,6 +71,11 @@ func (e *Engine) traceJudged(t *tracer.Tracer, p *call.Process, selected bool) {
 		policy = tracectx.PolicyNone
 	}
 	e.trace.links.SetPolicy(p.PID, policy)
+	if e.cfg.Propagate && policy == tracectx.PolicyThread {
+		if err := t.SetThreadContext(p.PID, true); err != nil {
+			e.logger.Debug("thread context of trace options", zap.Uint32("pid", p.PID), zap.Error(err))
+		}
+	}
 }
 
 // goPolicy reads the layout of Go program pid (once per executable file)

@@ -18,6 +18,7 @@ import (
 type NetPair struct {
 	A, B         string // namespace names
 	AddrA, AddrB string // the veth ends' addresses
+	id           string // names the veth ends: ebpfra<id> in A, ebpfrb<id> in B
 }
 
 // NewNetPair creates the namespaces and the link between them, and
@@ -26,7 +27,7 @@ func NewNetPair(t testing.TB) *NetPair {
 	t.Helper()
 	privtest.RequireTool(t, "/usr/sbin/ip")
 	id := strconv.Itoa(os.Getpid() % 100000)
-	p := &NetPair{A: "ebpfr-a-" + id, B: "ebpfr-b-" + id, AddrA: "10.231.0.1", AddrB: "10.231.0.2"}
+	p := &NetPair{A: "ebpfr-a-" + id, B: "ebpfr-b-" + id, AddrA: "10.231.0.1", AddrB: "10.231.0.2", id: id}
 	t.Cleanup(func() {
 		_ = exec.Command("ip", "netns", "del", p.A).Run()
 		_ = exec.Command("ip", "netns", "del", p.B).Run()
@@ -100,4 +101,82 @@ func NodeIn(t testing.TB, ns, addr string, port int) *Server {
 	t.Helper()
 	script := strings.Replace(nodeLeaf, `"127.0.0.1"`, strconv.Quote(addr), 1)
 	return StartIn(t, ns, addr, port, lookPath(t, "node"), "-e", script, strconv.Itoa(port))
+}
+
+// sniffer prints the trace option (kind 25) of every TCP segment with
+// payload arriving on an interface for a port, in hex, one per line.
+const sniffer = `
+import socket, struct, sys
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.ntohs(0x0800))
+s.bind((sys.argv[1], 0))
+port = int(sys.argv[2])
+print("ready", flush=True)
+while True:
+    ip = s.recv(65535)[14:]
+    ihl = (ip[0] & 15) * 4
+    if ip[9] != 6:
+        continue
+    tcp = ip[ihl:]
+    off = (tcp[12] >> 4) * 4
+    if struct.unpack("!H", tcp[2:4])[0] != port or struct.unpack("!H", ip[2:4])[0] - ihl - off <= 0:
+        continue
+    opts, i = tcp[20:off], 0
+    while i < len(opts) and opts[i] != 0:
+        if opts[i] == 1:
+            i += 1
+            continue
+        n = opts[i + 1]
+        if opts[i] == 25:
+            print(opts[i:i + n].hex(), flush=True)
+        i += max(n, 2)
+`
+
+// SniffOptions captures, on the veth end of namespace B, the trace options
+// of the segments sent to port there, with a raw packet socket; Output
+// lists them.
+func (p *NetPair) SniffOptions(t testing.TB, port int) *Server {
+	t.Helper()
+	ip, args := In(p.B, lookPath(t, "python3"), "-c", sniffer, "ebpfrb"+p.id, strconv.Itoa(port))
+	s := Background(t, ip, args...)
+	deadline := time.Now().Add(10 * time.Second)
+	for !strings.HasPrefix(s.Output(), "ready\n") {
+		if time.Now().After(deadline) {
+			t.Fatalf("packet capture did not start:\n%s", s.Output())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	return s
+}
+
+// pythonFanout answers GET /fan/<i> after calling <downstream>/fan/<i>/one
+// and then /two, each on a connection of its own, on the thread that reads
+// the request.
+const pythonFanout = `
+import http.server, sys, urllib.request
+addr, port, downstream = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        code = 200
+        for leg in ("one", "two"):
+            req = urllib.request.Request(downstream + self.path + "/" + leg, headers={"Connection": "close"})
+            try:
+                with urllib.request.urlopen(req, timeout=30) as resp:
+                    resp.read()
+            except Exception as e:
+                print("fan", self.path, leg, e, flush=True)
+                code = 502
+        self.send_response(code)
+        self.send_header("Content-Length", "2")
+        self.end_headers()
+        self.wfile.write(b"ok")
+    def log_message(self, *args):
+        pass
+http.server.ThreadingHTTPServer((addr, port), Handler).serve_forever()
+`
+
+// PythonFanoutIn starts, in namespace ns on addr:port, a python server
+// whose every request calls downstream twice.
+func PythonFanoutIn(t testing.TB, ns, addr string, port int, downstream string) *Server {
+	t.Helper()
+	return StartIn(t, ns, addr, port, lookPath(t, "python3"), "-c", pythonFanout, addr, strconv.Itoa(port), downstream)
 }

@@ -36,6 +36,9 @@ func (sh *shared) startSpan(c *conn, s *Segment, st *spanStart) *tracectx.Span {
 	if c.wire.Set && sh.req.HasSeq && c.wire.Seq == st.seq && !st.multiplexed {
 		sh.req.Wire = c.wire
 	}
+	if c.drawn.Set && sh.req.HasSeq && c.drawn.Seq == st.seq && st.server && !st.multiplexed {
+		sh.req.Drawn = c.drawn.Trace
+	}
 	return sh.links.Start(&sh.req)
 }
 

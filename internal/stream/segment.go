@@ -69,6 +69,10 @@ type Segment struct {
 	// Wire is the trace option a TCP segment among these bytes carried,
 	// when Wire.Set (see tracectx.Option).
 	Wire tracectx.Option
+	// Drawn, when Drawn.Set, is the trace the kernel drew for the request
+	// these bytes begin, which the trace options of the thread's calls
+	// carry (see tracectx.Request.Drawn); no span id.
+	Drawn tracectx.Option
 	// Frames, when not nil, is what the kernel's HTTP/2 frame walk kept of
 	// the segment's bytes: frame headers and header blocks at their
 	// offsets (see h2pieces.go). Data is then the bytes captured from

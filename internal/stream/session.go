@@ -31,6 +31,7 @@ type conn struct {
 	wasHTTP1 bool            // its HTTP/1 session was given up after a loss: a request prefix restarts one
 	tls      bool            // its plaintext comes from a TLS library
 	wire     tracectx.Option // the latest trace option seen on it
+	drawn    tracectx.Option // the latest trace the kernel drew for a request on it
 	sess     session
 }
 
@@ -46,6 +47,9 @@ func (c *conn) touch(s *Segment) {
 	c.lastSeen = max(c.lastSeen, s.Time)
 	if s.Wire.Set {
 		c.wire = s.Wire
+	}
+	if s.Drawn.Set {
+		c.drawn = s.Drawn
 	}
 }
 

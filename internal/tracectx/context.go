@@ -32,6 +32,9 @@ func (l *Linker) enter(sp *Span, r *Request) {
 	if s.pending > 0 && s.conn != r.Conn {
 		l.policies[r.PID] = PolicyNone
 		l.stats.eventLoops.Add(1)
+		if l.onEventLoop != nil {
+			l.onEventLoop(r.PID)
+		}
 		return
 	}
 	s.span, s.conn, s.since = sp, r.Conn, r.Time

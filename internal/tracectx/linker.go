@@ -62,6 +62,10 @@ type Request struct {
 	TraceParent, TraceState []byte
 	// Wire is the trace option its first segment carried (see Option).
 	Wire Option
+	// Drawn, for a server request, is the trace the kernel drew when it
+	// was read: the trace options of the calls its thread makes carry it,
+	// so it is the request's trace when the request starts one.
+	Drawn TraceID
 }
 
 // Option is the trace context a TCP option carried on the segment that
@@ -118,6 +122,9 @@ type Linker struct {
 	clientQ  []expiring         // clients, oldest first
 	serverQ  []expiring         // servers, oldest first
 	stats    counters
+	// onEventLoop, when set, learns of a process found serving several
+	// requests on one thread.
+	onEventLoop func(pid uint32)
 }
 
 // NewLinker returns an empty Linker.
@@ -127,6 +134,11 @@ func NewLinker() *Linker {
 		handoffs: make(map[uint64]handoff), clients: make(map[wireKey]*Span), servers: make(map[wireKey]*Span),
 	}
 }
+
+// OnEventLoop makes f learn of each process found serving several
+// requests on one thread, whose threads are no request's context from
+// then on.
+func (l *Linker) OnEventLoop(f func(pid uint32)) { l.onEventLoop = f }
 
 // SetPolicy sets how process pid's client calls find their requests.
 func (l *Linker) SetPolicy(pid uint32, p Policy) { l.policies[pid] = p }
@@ -167,6 +179,7 @@ func (l *Linker) Start(r *Request) *Span {
 			sp.linked(LinkedOption)
 			hasParent = true
 		}
+		sp.drawnTrace = r.Drawn
 		l.startServer(sp, r, hasParent)
 		return sp
 	}

@@ -78,3 +78,37 @@ func TestTraceParentWinsOverOption(t *testing.T) {
 		t.Errorf("server parent %x, want the traceparent's", c.ParentID)
 	}
 }
+
+// A request whose trace the kernel drew when it was read starts that
+// trace, so every call its thread made, whose options carried it, is in
+// it: none is apart.
+func TestDrawnTraceJoinsEveryCall(t *testing.T) {
+	f := newFixture(t)
+	drawn := TraceID{15: 5}
+	in := f.l.Start(&Request{Server: true, PID: 1, Conn: 1, Thread: 11, ClientPort: 4000, Seq: 50, HasSeq: true, Time: ms, Offered: true, Drawn: drawn})
+	first := f.l.Start(&Request{PID: 1, Conn: 2, Thread: 11, Time: 2 * ms, Offered: true, Wire: Option{Seq: 7, Trace: drawn, Span: SpanID{7: 2}, Set: true}})
+	second := f.l.Start(&Request{PID: 1, Conn: 3, Thread: 11, Time: 3 * ms, Offered: true, Wire: Option{Seq: 8, Trace: drawn, Span: SpanID{7: 3}, Set: true}})
+	c1, c2 := f.resolve(first, 100*ms), f.resolve(second, 100*ms)
+	s := f.resolve(in, 100*ms)
+	f.wantChild(c1, s)
+	f.wantChild(c2, s)
+	if s.TraceID != drawn {
+		t.Errorf("request's trace %x, want the drawn %x", s.TraceID, drawn)
+	}
+	if st := f.l.Stats(); st.OptionsApart != 0 {
+		t.Errorf("options apart %d, want 0", st.OptionsApart)
+	}
+}
+
+// A process found serving several requests on one thread is reported, so
+// the kernel stops giving its calls its threads' traces.
+func TestEventLoopIsReported(t *testing.T) {
+	f := newFixture(t)
+	var got []uint32
+	f.l.OnEventLoop(func(pid uint32) { got = append(got, pid) })
+	f.server(1, 1, 10, 4000, 1, ms)
+	f.server(1, 2, 10, 4001, 1, 2*ms)
+	if len(got) != 1 || got[0] != 1 {
+		t.Errorf("event loops reported %v, want [1]", got)
+	}
+}

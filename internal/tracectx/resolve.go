@@ -22,13 +22,13 @@ func (l *Linker) Resolve(sp *Span, now uint64) (Context, bool) {
 			l.expireServer(s)
 		}
 		if s.parent == nil {
-			s.trace, s.flags = l.newTrace(sp), FlagSampled
+			s.trace, s.flags = l.newTrace(s, sp), FlagSampled
 			break
 		}
 	}
 	if n == maxDepth && s.trace.IsZero() { // cut: this span starts a trace
 		s = path[n-1]
-		s.trace, s.flags, s.parent, s.parentID = l.newTrace(sp), FlagSampled, nil, SpanID{}
+		s.trace, s.flags, s.parent, s.parentID = l.newTrace(s, sp), FlagSampled, nil, SpanID{}
 	}
 	for _, p := range path[:n] { // everything below s joins its trace
 		p.trace, p.flags, p.state, p.parent = s.trace, s.flags, s.state, nil
@@ -41,11 +41,15 @@ func (l *Linker) Resolve(sp *Span, now uint64) (Context, bool) {
 	return Context{TraceID: sp.trace, SpanID: sp.id, ParentID: sp.parentID, Flags: sp.flags, State: sp.state}, true
 }
 
-// newTrace returns the trace id of a trace that sp's resolution starts:
-// the one sp's trace option gave its remote server, so both nodes' spans
-// are one trace, else a new one.
-func (l *Linker) newTrace(sp *Span) TraceID {
-	if !sp.wireTrace.IsZero() {
+// newTrace returns the trace id of the trace root starts, found resolving
+// sp: the one the kernel drew for root's request, which its thread's
+// calls carried to their servers; else the one sp's trace option gave its
+// remote server; so the spans of every node are one trace. Else a new one.
+func (l *Linker) newTrace(root, sp *Span) TraceID {
+	switch {
+	case !root.drawnTrace.IsZero():
+		return root.drawnTrace
+	case !sp.wireTrace.IsZero():
 		return sp.wireTrace
 	}
 	return l.ids.traceID()

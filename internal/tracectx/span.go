@@ -27,6 +27,9 @@ type Span struct {
 	// the trace id the option gave its remote server: the trace this
 	// span's takes when it has none yet.
 	wireTrace TraceID
+	// drawnTrace, for a server request, is the trace the kernel drew for
+	// it (Request.Drawn): the trace this span's takes when it starts one.
+	drawnTrace TraceID
 	// outcome is how the parent was found (a Mechanism), or numMechanisms
 	// + the Reason there is none; counted once the span is resolved.
 	outcome uint8

@@ -93,6 +93,7 @@ const (
 	captureDataFlagsFLAG_PEER_CAPTURED captureDataFlags = 8
 	captureDataFlagsFLAG_H2FRAMES      captureDataFlags = 16
 	captureDataFlagsFLAG_WIRE          captureDataFlags = 32
+	captureDataFlagsFLAG_THREAD_TRACE  captureDataFlags = 64
 )
 
 type captureDataRecord struct {
@@ -187,6 +188,12 @@ const (
 	captureProtocolPROTO_MYSQL    captureProtocol = 4
 )
 
+type captureThreadTrace struct {
+	_      structs.HostLayout
+	Trace  [16]uint8
+	ConnId uint64
+}
+
 type captureTlsCall struct {
 	_      structs.HostLayout
 	Buf    uint64
@@ -256,12 +263,14 @@ const (
 	captureMapClientTuples       = "client_tuples"
 	captureMapConns              = "conns"
 	captureMapCounters           = "counters"
+	captureMapCtxThreads         = "ctx_threads"
 	captureMapEvents             = "events"
 	captureMapGoLayouts          = "go_layouts"
 	captureMapH2Scratch          = "h2_scratch"
 	captureMapPerfEvents         = "perf_events"
 	captureMapPidVerdicts        = "pid_verdicts"
 	captureMapScratch            = "scratch"
+	captureMapThreadTraces       = "thread_traces"
 	captureMapTlsCalls           = "tls_calls"
 	captureMapTlsHandles         = "tls_handles"
 	captureMapWireIn             = "wire_in"
@@ -377,12 +386,14 @@ type captureMapSpecs struct {
 	ClientTuples *ebpf.MapSpec `ebpf:"client_tuples"`
 	Conns        *ebpf.MapSpec `ebpf:"conns"`
 	Counters     *ebpf.MapSpec `ebpf:"counters"`
+	CtxThreads   *ebpf.MapSpec `ebpf:"ctx_threads"`
 	Events       *ebpf.MapSpec `ebpf:"events"`
 	GoLayouts    *ebpf.MapSpec `ebpf:"go_layouts"`
 	H2Scratch    *ebpf.MapSpec `ebpf:"h2_scratch"`
 	PerfEvents   *ebpf.MapSpec `ebpf:"perf_events"`
 	PidVerdicts  *ebpf.MapSpec `ebpf:"pid_verdicts"`
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
+	ThreadTraces *ebpf.MapSpec `ebpf:"thread_traces"`
 	TlsCalls     *ebpf.MapSpec `ebpf:"tls_calls"`
 	TlsHandles   *ebpf.MapSpec `ebpf:"tls_handles"`
 	WireIn       *ebpf.MapSpec `ebpf:"wire_in"`
@@ -438,12 +449,14 @@ type captureMaps struct {
 	ClientTuples *ebpf.Map `ebpf:"client_tuples"`
 	Conns        *ebpf.Map `ebpf:"conns"`
 	Counters     *ebpf.Map `ebpf:"counters"`
+	CtxThreads   *ebpf.Map `ebpf:"ctx_threads"`
 	Events       *ebpf.Map `ebpf:"events"`
 	GoLayouts    *ebpf.Map `ebpf:"go_layouts"`
 	H2Scratch    *ebpf.Map `ebpf:"h2_scratch"`
 	PerfEvents   *ebpf.Map `ebpf:"perf_events"`
 	PidVerdicts  *ebpf.Map `ebpf:"pid_verdicts"`
 	Scratch      *ebpf.Map `ebpf:"scratch"`
+	ThreadTraces *ebpf.Map `ebpf:"thread_traces"`
 	TlsCalls     *ebpf.Map `ebpf:"tls_calls"`
 	TlsHandles   *ebpf.Map `ebpf:"tls_handles"`
 	WireIn       *ebpf.Map `ebpf:"wire_in"`
@@ -455,12 +468,14 @@ func (m *captureMaps) Close() error {
 		m.ClientTuples,
 		m.Conns,
 		m.Counters,
+		m.CtxThreads,
 		m.Events,
 		m.GoLayouts,
 		m.H2Scratch,
 		m.PerfEvents,
 		m.PidVerdicts,
 		m.Scratch,
+		m.ThreadTraces,
 		m.TlsCalls,
 		m.TlsHandles,
 		m.WireIn,

@@ -91,6 +91,12 @@ type gocontextHandoffEvent struct {
 	Goid   uint64
 }
 
+type gocontextThreadTrace struct {
+	_      structs.HostLayout
+	Trace  [16]uint8
+	ConnId uint64
+}
+
 type gocontextTupleKey struct {
 	_          structs.HostLayout
 	Client     [16]uint8
@@ -107,12 +113,15 @@ const (
 	gocontextMapClientTuples       = "client_tuples"
 	gocontextMapConns              = "conns"
 	gocontextMapCounters           = "counters"
+	gocontextMapCtxThreads         = "ctx_threads"
 	gocontextMapEvents             = "events"
 	gocontextMapGoLayouts          = "go_layouts"
 	gocontextMapPerfEvents         = "perf_events"
 	gocontextMapPidVerdicts        = "pid_verdicts"
 	gocontextMapScratch            = "scratch"
+	gocontextMapThreadTraces       = "thread_traces"
 	gocontextProgGoHttpRoundtrip   = "go_http_roundtrip"
+	gocontextVarPropagate          = "propagate"
 	gocontextVarUnusedHandoffEvent = "unused_handoff_event"
 	gocontextVarUsePerf            = "use_perf"
 )
@@ -169,17 +178,20 @@ type gocontextMapSpecs struct {
 	ClientTuples *ebpf.MapSpec `ebpf:"client_tuples"`
 	Conns        *ebpf.MapSpec `ebpf:"conns"`
 	Counters     *ebpf.MapSpec `ebpf:"counters"`
+	CtxThreads   *ebpf.MapSpec `ebpf:"ctx_threads"`
 	Events       *ebpf.MapSpec `ebpf:"events"`
 	GoLayouts    *ebpf.MapSpec `ebpf:"go_layouts"`
 	PerfEvents   *ebpf.MapSpec `ebpf:"perf_events"`
 	PidVerdicts  *ebpf.MapSpec `ebpf:"pid_verdicts"`
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
+	ThreadTraces *ebpf.MapSpec `ebpf:"thread_traces"`
 }
 
 // gocontextVariableSpecs contains global variables before they are loaded into the kernel.
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type gocontextVariableSpecs struct {
+	Propagate          *ebpf.VariableSpec `ebpf:"propagate"`
 	UnusedHandoffEvent *ebpf.VariableSpec `ebpf:"unused_handoff_event"`
 	UsePerf            *ebpf.VariableSpec `ebpf:"use_perf"`
 }
@@ -207,11 +219,13 @@ type gocontextMaps struct {
 	ClientTuples *ebpf.Map `ebpf:"client_tuples"`
 	Conns        *ebpf.Map `ebpf:"conns"`
 	Counters     *ebpf.Map `ebpf:"counters"`
+	CtxThreads   *ebpf.Map `ebpf:"ctx_threads"`
 	Events       *ebpf.Map `ebpf:"events"`
 	GoLayouts    *ebpf.Map `ebpf:"go_layouts"`
 	PerfEvents   *ebpf.Map `ebpf:"perf_events"`
 	PidVerdicts  *ebpf.Map `ebpf:"pid_verdicts"`
 	Scratch      *ebpf.Map `ebpf:"scratch"`
+	ThreadTraces *ebpf.Map `ebpf:"thread_traces"`
 }
 
 func (m *gocontextMaps) Close() error {
@@ -219,11 +233,13 @@ func (m *gocontextMaps) Close() error {
 		m.ClientTuples,
 		m.Conns,
 		m.Counters,
+		m.CtxThreads,
 		m.Events,
 		m.GoLayouts,
 		m.PerfEvents,
 		m.PidVerdicts,
 		m.Scratch,
+		m.ThreadTraces,
 	)
 }
 
@@ -231,6 +247,7 @@ func (m *gocontextMaps) Close() error {
 //
 // It can be passed to loadGocontextObjects or ebpf.CollectionSpec.LoadAndAssign.
 type gocontextVariables struct {
+	Propagate          *ebpf.Variable `ebpf:"propagate"`
 	UnusedHandoffEvent *ebpf.Variable `ebpf:"unused_handoff_event"`
 	UsePerf            *ebpf.Variable `ebpf:"use_perf"`
 }

@@ -66,3 +66,21 @@ func findCgroup2(r io.Reader) (string, error) {
 	}
 	return "", errors.New("no cgroup v2 hierarchy is mounted, and the sockops program attaches to one: mount it (mount -t cgroup2 none /sys/fs/cgroup/unified) or turn traces.propagation off")
 }
+
+// SetThreadContext says whether each thread of process pid handles one
+// request at a time, so the trace options of the requests a thread sends
+// carry the trace of the request it is handling (bpf/wire.h). The kernel
+// forgets it when the process execs or exits.
+func (t *Tracer) SetThreadContext(pid uint32, on bool) error {
+	m := t.maps[captureMapCtxThreads]
+	if on {
+		if err := m.Put(pid, uint8(1)); err != nil {
+			return fmt.Errorf("set thread context of pid %d: %w", pid, err)
+		}
+		return nil
+	}
+	if err := m.Delete(pid); err != nil && !errors.Is(err, ebpf.ErrKeyNotExist) {
+		return fmt.Errorf("forget thread context of pid %d: %w", pid, err)
+	}
+	return nil
+}

@@ -37,6 +37,9 @@ const (
 	// FlagWire says ConnEvent.Wire holds the trace option a segment among
 	// the record's bytes carried (bpf/wire.h).
 	FlagWire = uint8(captureDataFlagsFLAG_WIRE)
+	// FlagThreadTrace says ConnEvent.Wire.Trace holds the trace the kernel
+	// drew for the request the record begins (bpf/wire.h).
+	FlagThreadTrace = uint8(captureDataFlagsFLAG_THREAD_TRACE)
 
 	// VerdictPendingFork is the verdict of a child forked by a process that
 	// waited for judgement, until it is judged or execs; fork records

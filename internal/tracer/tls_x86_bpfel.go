@@ -125,6 +125,12 @@ type tlsH2Record struct {
 	}
 }
 
+type tlsThreadTrace struct {
+	_      structs.HostLayout
+	Trace  [16]uint8
+	ConnId uint64
+}
+
 type tlsTlsCall struct {
 	_      structs.HostLayout
 	Buf    uint64
@@ -185,12 +191,14 @@ const (
 	tlsMapClientTuples       = "client_tuples"
 	tlsMapConns              = "conns"
 	tlsMapCounters           = "counters"
+	tlsMapCtxThreads         = "ctx_threads"
 	tlsMapEvents             = "events"
 	tlsMapGoLayouts          = "go_layouts"
 	tlsMapH2Scratch          = "h2_scratch"
 	tlsMapPerfEvents         = "perf_events"
 	tlsMapPidVerdicts        = "pid_verdicts"
 	tlsMapScratch            = "scratch"
+	tlsMapThreadTraces       = "thread_traces"
 	tlsMapTlsCalls           = "tls_calls"
 	tlsMapTlsHandles         = "tls_handles"
 	tlsMapWireIn             = "wire_in"
@@ -280,12 +288,14 @@ type tlsMapSpecs struct {
 	ClientTuples *ebpf.MapSpec `ebpf:"client_tuples"`
 	Conns        *ebpf.MapSpec `ebpf:"conns"`
 	Counters     *ebpf.MapSpec `ebpf:"counters"`
+	CtxThreads   *ebpf.MapSpec `ebpf:"ctx_threads"`
 	Events       *ebpf.MapSpec `ebpf:"events"`
 	GoLayouts    *ebpf.MapSpec `ebpf:"go_layouts"`
 	H2Scratch    *ebpf.MapSpec `ebpf:"h2_scratch"`
 	PerfEvents   *ebpf.MapSpec `ebpf:"perf_events"`
 	PidVerdicts  *ebpf.MapSpec `ebpf:"pid_verdicts"`
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
+	ThreadTraces *ebpf.MapSpec `ebpf:"thread_traces"`
 	TlsCalls     *ebpf.MapSpec `ebpf:"tls_calls"`
 	TlsHandles   *ebpf.MapSpec `ebpf:"tls_handles"`
 	WireIn       *ebpf.MapSpec `ebpf:"wire_in"`
@@ -331,12 +341,14 @@ type tlsMaps struct {
 	ClientTuples *ebpf.Map `ebpf:"client_tuples"`
 	Conns        *ebpf.Map `ebpf:"conns"`
 	Counters     *ebpf.Map `ebpf:"counters"`
+	CtxThreads   *ebpf.Map `ebpf:"ctx_threads"`
 	Events       *ebpf.Map `ebpf:"events"`
 	GoLayouts    *ebpf.Map `ebpf:"go_layouts"`
 	H2Scratch    *ebpf.Map `ebpf:"h2_scratch"`
 	PerfEvents   *ebpf.Map `ebpf:"perf_events"`
 	PidVerdicts  *ebpf.Map `ebpf:"pid_verdicts"`
 	Scratch      *ebpf.Map `ebpf:"scratch"`
+	ThreadTraces *ebpf.Map `ebpf:"thread_traces"`
 	TlsCalls     *ebpf.Map `ebpf:"tls_calls"`
 	TlsHandles   *ebpf.Map `ebpf:"tls_handles"`
 	WireIn       *ebpf.Map `ebpf:"wire_in"`
@@ -348,12 +360,14 @@ func (m *tlsMaps) Close() error {
 		m.ClientTuples,
 		m.Conns,
 		m.Counters,
+		m.CtxThreads,
 		m.Events,
 		m.GoLayouts,
 		m.H2Scratch,
 		m.PerfEvents,
 		m.PidVerdicts,
 		m.Scratch,
+		m.ThreadTraces,
 		m.TlsCalls,
 		m.TlsHandles,
 		m.WireIn,

@@ -1,6 +1,7 @@
 package ebpfreceiver
 
 import (
+	"encoding/hex"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -143,6 +144,85 @@ func TestTracesAcrossNodesOff(t *testing.T) {
 			if !s.parent.IsEmpty() {
 				t.Errorf("server span %s: parent %s without propagation", s.path(), s.parent)
 			}
+		}
+	}
+}
+
+// TestTraceOptionOnTheWire reads the option off the veth in B with a raw
+// packet socket: kind 25, length 26, then the trace id and the span id of
+// the client span node A's collector sent, once per request.
+func TestTraceOptionOnTheWire(t *testing.T) {
+	n := startNodes(t, PropagationTCPOption)
+	sniff := n.net.SniffOptions(t, n.goServer.Port)
+	const requests = 5
+	base := "http://" + n.net.AddrB + ":" + strconv.Itoa(n.goServer.Port)
+	for i := range requests {
+		n.curl(t, base+"/wire/"+strconv.Itoa(i), 200)
+	}
+	ip, args := peers.In(n.net.A, n.goClient, "-n", strconv.Itoa(requests), "-c", "1", base+"/wirego")
+	peers.Run(t, ip, args...)
+	clients := n.a.waitSpans(t, 2*requests, func(s span) bool { return s.kind == ptrace.SpanKindClient && s.int("server.port") == int64(n.goServer.Port) })
+	n.b.waitSpans(t, 2*requests, func(s span) bool { return s.kind == ptrace.SpanKindServer && s.pid == int64(n.goServer.PID) })
+
+	seen := map[string]int{}
+	for _, line := range strings.Split(strings.TrimSpace(sniff.Output()), "\n")[1:] {
+		seen[line]++
+	}
+	for _, c := range clients {
+		want := "191a" + hex.EncodeToString(c.trace[:]) + hex.EncodeToString(c.id[:])
+		if seen[want] != 1 {
+			t.Errorf("client span %s: option %s seen %d times on the wire, want once; seen: %v", c.path(), want, seen[want], seen)
+		}
+		delete(seen, want)
+	}
+	if len(seen) > 0 {
+		t.Errorf("options of no client span on the wire: %v", seen)
+	}
+}
+
+// TestTraceAcrossNodesThroughAService: curl calls a python service on node
+// A, which calls a Go server on node B twice per request, on the thread
+// that reads it. With propagation on, each request is one trace over both
+// collectors: curl's span, the python server span its child, two python
+// client spans children of it, and B's two server spans children of those.
+func TestTraceAcrossNodesThroughAService(t *testing.T) {
+	net := peers.NewNetPair(t)
+	goServer := peers.GoServerIn(t, net.B, net.AddrB, 8002)
+	downstream := "http://" + net.AddrB + ":" + strconv.Itoa(goServer.Port)
+	fan := peers.PythonFanoutIn(t, net.A, net.AddrA, 8005, downstream)
+	set := func(cfg *Config) { cfg.Traces.Propagation = PropagationTCPOption }
+	a := startCapture(t, set, "*/curl", "*/python3*")
+	b := startCapture(t, set, peers.GoProgram(t, "httpserver"))
+	curl, _ := filepath.EvalSymlinks("/usr/bin/curl")
+	const requests = 10
+	for i := range requests {
+		ip, args := peers.In(net.A, curl, "-sS", "-o", "/dev/null", "-w", "%{http_code}", "http://"+net.AddrA+":8005/fan/"+strconv.Itoa(i))
+		if got := peers.Run(t, ip, args...); got != "200" {
+			t.Fatalf("request %d: status %s:\n%s", i, got, fan.Output())
+		}
+	}
+	roots := a.waitSpans(t, requests, func(s span) bool { return s.kind == ptrace.SpanKindClient && s.service == "curl" })
+	inA := a.waitSpans(t, 3*requests, func(s span) bool { return s.pid == int64(fan.PID) })
+	inB := b.waitSpans(t, 2*requests, func(s span) bool { return s.kind == ptrace.SpanKindServer && s.pid == int64(goServer.PID) })
+	byID := map[string]span{}
+	for _, s := range append(roots, inA...) {
+		byID[s.id.String()] = s
+	}
+	parentOf := func(s span) (span, bool) {
+		p, ok := byID[s.parent.String()]
+		return p, ok && p.trace == s.trace
+	}
+	for _, s := range append(inA, inB...) {
+		p, ok := parentOf(s)
+		switch {
+		case !ok:
+			t.Errorf("%s span %s (pid %d): parent %s not in its trace %s", s.kind, s.path(), s.pid, s.parent, s.trace)
+		case s.kind == ptrace.SpanKindServer && s.pid == int64(fan.PID) && p.service != "curl":
+			t.Errorf("python server span %s: parent is %s %s, want curl's", s.path(), p.service, p.kind)
+		case s.kind == ptrace.SpanKindClient && (p.kind != ptrace.SpanKindServer || p.pid != int64(fan.PID) || !strings.HasPrefix(s.path(), p.path()+"/")):
+			t.Errorf("python client span %s: parent %s %s, want the python server span of its request", s.path(), p.kind, p.path())
+		case s.pid == int64(goServer.PID) && (p.kind != ptrace.SpanKindClient || p.path() != s.path()):
+			t.Errorf("Go server span %s on node B: parent %s %s, want the python client span of %s", s.path(), p.kind, p.path(), s.path())
 		}
 	}
 }
