@@ -146,8 +146,11 @@ static __always_inline int handle_data(void *ctx, struct pt_regs *regs, long ret
 		return 0;
 	/* A connection seen carrying cleartext HTTP never turns into TLS; the
 	 * database protocols can (SSLRequest), and unknown ones may be TLS. */
-	if (enable_tls && c->protocol != PROTO_HTTP1 && c->protocol != PROTO_HTTP2 && tls_claim(sk, c))
+	if (enable_tls && c->protocol != PROTO_HTTP1 && c->protocol != PROTO_HTTP2 && tls_claim(sk, c)) {
+		if (propagate)
+			wire_skip(sk);
 		return 0;
+	}
 
 	__u32 len = ret;
 	__u32 avail = len;

@@ -54,7 +54,7 @@ struct wire_client {
 	__u32 start_seq; /* the sequence number of the segment that begins it */
 	__u8 started;    /* a request began on the connection */
 	__u8 pending;    /* room is reserved on the segment at start_seq */
-	__u8 skip;       /* HTTP/2: a segment begins no request */
+	__u8 skip;       /* HTTP/2 or TLS: no option (a segment begins no request, or has no position) */
 	__u8 reserved;   /* the room on that segment is this program's */
 	struct wire_ids sent; /* the latest option written */
 };
@@ -269,6 +269,17 @@ static __always_inline void wire_attach(struct conn_event *e, struct conn_state 
 		return;
 	e->wire = *ids;
 	e->flags |= FLAG_WIRE;
+}
+
+/* wire_skip stops the option on a client connection whose bytes are TLS:
+ * its spans come from the plaintext, which has no sequence number to find
+ * the option's segment by, so its ids would name spans never sent. */
+static __always_inline void wire_skip(struct sock *sk)
+{
+	__u64 cookie = sock_cookie(sk);
+	struct wire_client *w = cookie ? bpf_map_lookup_elem(&wire_out, &cookie) : NULL;
+	if (w)
+		w->skip = 1;
 }
 
 /* wire_forget drops what is kept of a closed socket. */

@@ -374,10 +374,17 @@ func TestLargePostThenNextRequestOnSameConnection(t *testing.T) {
 }
 
 func TestShutdownLeavesNoKernelObjects(t *testing.T) {
+	t.Run("default", func(t *testing.T) { testShutdownLeavesNoKernelObjects(t, PropagationNone) })
+	// The sockops program and its cgroup link too.
+	t.Run("propagation", func(t *testing.T) { testShutdownLeavesNoKernelObjects(t, PropagationTCPOption) })
+}
+
+func testShutdownLeavesNoKernelObjects(t *testing.T, propagation string) {
 	privtest.Require(t)
 	before := privtest.KernelObjects(t)
 	f := NewFactory()
 	cfg := f.CreateDefaultConfig().(*Config)
+	cfg.Traces.Propagation = propagation
 	r, err := f.CreateTraces(context.Background(), receivertest.NewNopSettings(f.Type()), cfg, new(consumertest.TracesSink))
 	if err != nil {
 		t.Fatal(err)
