@@ -2,7 +2,6 @@ package tracer
 
 import (
 	"errors"
-	"io"
 	"slices"
 	"sync"
 
@@ -46,26 +45,44 @@ func (f *fileLinks) attach(file discovery.FileID, place func() ([]link.Link, err
 	return len(links), nil
 }
 
-// close detaches every uprobe, then closes the programs they ran.
-func (f *fileLinks) close(progs io.Closer) error {
+// take ends attaching and hands over every link, for the caller to close
+// (see closeLinks) before the programs they run.
+func (f *fileLinks) take() []link.Link {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.closed {
-		return nil
-	}
 	f.closed = true
-	var errs []error
+	var all []link.Link
 	for id, links := range f.files {
-		errs = append(errs, closeLinks(links))
+		all = append(all, links...)
 		delete(f.files, id)
 	}
-	return errors.Join(append(errs, progs.Close())...)
+	return all
 }
 
+// closers bounds the links closed at once.
+const closers = 64
+
+// closeLinks closes links, up to closers at once, and returns when all are
+// closed. The kernel waits for an RCU grace period in the release of each
+// perf-event link (tracepoints, uprobes), which takes tens of milliseconds
+// here and much longer while uprobes fire: closed one after the other, the
+// links of a collector took seconds, and once minutes. Closed together,
+// their waits share grace periods.
 func closeLinks(links []link.Link) error {
-	var errs []error
-	for _, l := range slices.Backward(links) {
-		errs = append(errs, l.Close())
+	errs := make([]error, len(links))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(closers, len(links)) {
+		wg.Go(func() {
+			for i := range next {
+				errs[i] = links[i].Close()
+			}
+		})
 	}
+	for i := range slices.Backward(links) {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
 	return errors.Join(errs...)
 }

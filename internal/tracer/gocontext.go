@@ -95,4 +95,6 @@ func (p *goContextProbes) attach(file discovery.FileID, path string) error {
 }
 
 // close detaches every uprobe, then closes the program.
-func (p *goContextProbes) close() error { return p.links.close(&p.progs) }
+func (p *goContextProbes) close() error {
+	return errors.Join(closeLinks(p.links.take()), p.progs.Close())
+}

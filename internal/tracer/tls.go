@@ -179,7 +179,7 @@ func (p *tlsProbes) goProbes(g *discovery.GoTLS) []uprobe {
 }
 
 // close detaches every uprobe, then closes the programs.
-func (p *tlsProbes) close() error { return p.links.close(&p.progs) }
+func (p *tlsProbes) close() error { return errors.Join(closeLinks(p.links.take()), p.progs.Close()) }
 
 // openTLS loads the TLS programs; a failure is reported as a probe that
 // does not run, and capture goes on without TLS plaintext.

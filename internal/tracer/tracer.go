@@ -14,6 +14,7 @@ import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
 	"github.com/cilium/ebpf/features"
+	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
 	"go.uber.org/zap"
 )
@@ -323,11 +324,25 @@ func (t *Tracer) StopReading() error {
 // to call more than once, and after Run has returned or while it runs (Run
 // then returns).
 func (t *Tracer) Close() error {
-	var errs []error
+	// Every link first, all at once (see closeLinks), then the programs.
+	var links []link.Link
 	if t.tls != nil { // kept: AttachTLS may run meanwhile, and then fails
-		errs = append(errs, t.tls.close())
+		links = append(links, t.tls.links.take()...)
 	}
 	if t.goctx != nil { // likewise for SetGoLayout
+		links = append(links, t.goctx.links.take()...)
+	}
+	for _, p := range append(slices.Clone(t.probes), t.wire) {
+		if p != nil && p.link != nil {
+			links = append(links, p.link)
+			p.link = nil
+		}
+	}
+	errs := []error{closeLinks(links)}
+	if t.tls != nil {
+		errs = append(errs, t.tls.close())
+	}
+	if t.goctx != nil {
 		errs = append(errs, t.goctx.close())
 	}
 	if t.wire != nil {
