@@ -389,7 +389,7 @@ func NewTelemetryBuilder(settings component.TelemetrySettings, options ...Teleme
 	errs = errors.Join(errs, err)
 	builder.EbpfTraceOptions, err = builder.meter.Int64ObservableCounter(
 		"otelcol_ebpf_trace_options",
-		metric.WithDescription("The trace option on the wire (traces::propagation tcp_option), by outcome: client requests that carried it; of those, the ones whose span was already in a trace of its own on this node, so their remote server's spans are a trace apart; requests whose first segment had no room for it; connections opened before the capture started, whose requests carry none. [Development]"),
+		metric.WithDescription("The trace option on the wire (traces::propagation tcp_option), by outcome: client requests that carried it; of those, the ones whose span was already in a trace of its own on this node, so their remote server's spans are a trace apart; requests whose first segment had no room for it; connections opened before the capture started, whose requests carry none (counted once each when they write, servers' among them: the kernel cannot tell their side). [Development]"),
 		metric.WithUnit("{request}"),
 	)
 	errs = errors.Join(errs, err)

@@ -228,7 +228,7 @@ func AssertEqualEbpfTraceLinks(t *testing.T, tt *componenttest.Telemetry, dps []
 func AssertEqualEbpfTraceOptions(t *testing.T, tt *componenttest.Telemetry, dps []metricdata.DataPoint[int64], opts ...metricdatatest.Option) {
 	want := metricdata.Metrics{
 		Name:        "otelcol_ebpf_trace_options",
-		Description: "The trace option on the wire (traces::propagation tcp_option), by outcome: client requests that carried it; of those, the ones whose span was already in a trace of its own on this node, so their remote server's spans are a trace apart; requests whose first segment had no room for it; connections opened before the capture started, whose requests carry none. [Development]",
+		Description: "The trace option on the wire (traces::propagation tcp_option), by outcome: client requests that carried it; of those, the ones whose span was already in a trace of its own on this node, so their remote server's spans are a trace apart; requests whose first segment had no room for it; connections opened before the capture started, whose requests carry none (counted once each when they write, servers' among them: the kernel cannot tell their side). [Development]",
 		Unit:        "{request}",
 		Data: metricdata.Sum[int64]{
 			Temporality: metricdata.CumulativeTemporality,
