@@ -161,7 +161,9 @@ func TestTraceOptionOnTheWire(t *testing.T) {
 	}
 	ip, args := peers.In(n.net.A, n.goClient, "-n", strconv.Itoa(requests), "-c", "1", base+"/wirego")
 	peers.Run(t, ip, args...)
-	clients := n.a.waitSpans(t, 2*requests, func(s span) bool { return s.kind == ptrace.SpanKindClient && s.int("server.port") == int64(n.goServer.Port) })
+	clients := n.a.waitSpans(t, 2*requests, func(s span) bool {
+		return s.kind == ptrace.SpanKindClient && s.int("server.port") == int64(n.goServer.Port)
+	})
 	n.b.waitSpans(t, 2*requests, func(s span) bool { return s.kind == ptrace.SpanKindServer && s.pid == int64(n.goServer.PID) })
 
 	seen := map[string]int{}
