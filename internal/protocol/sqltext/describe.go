@@ -89,6 +89,11 @@ func (d *describer) describe(text string) Statement {
 		st.Sanitized = text
 	}
 	st.Summary = summaryOf(st.Operation, tables, w)
+	if !strings.Contains(st.Summary, st.Collection) {
+		// The lexer took a table the walk did not (an identifier quoted
+		// and never closed): malformed text names no collection.
+		st.Collection = ""
+	}
 	return st
 }
 
