@@ -84,8 +84,9 @@ static __always_inline void emit_data(void *ctx, struct sock *sk, struct conn_st
 		e->tail_len = TAIL_LEN;
 	}
 	e->captured = n;
+	bool turn = c->last_dir != dir;
 	bool started = starts_request(c, dir, r->payload, n);
 	if (propagate)
-		wire_thread(e, c, started);
+		wire_thread(e, c, started, turn);
 	send_data(ctx, c, e, sizeof(*e) + n, started);
 }

@@ -250,6 +250,10 @@ static __always_inline void wire_parse(struct bpf_sock_ops *skops)
  * a connection older than the program is counted once. */
 static __always_inline void wire_attach(struct conn_event *e, struct conn_state *c, struct sock *sk)
 {
+	/* Options are written on what clients send, read on what servers
+	 * receive: the other directions have none to look up. */
+	if (c->role == (e->dir == DIR_EGRESS ? ROLE_SERVER : ROLE_CLIENT))
+		return;
 	__u64 cookie = sock_cookie(sk);
 	struct wire_ids *ids = NULL;
 	if (e->dir == DIR_EGRESS) {
@@ -296,10 +300,11 @@ static __always_inline void wire_forget(struct sock *sk)
  * process begins to read, in data record e of server connection c
  * (started: it begins a request): the trace its option carried, else one
  * drawn now, which the record carries (FLAG_THREAD_TRACE). The thread's
- * answer ends it. */
-static __always_inline void wire_thread(struct conn_event *e, struct conn_state *c, bool started)
+ * answer (turn: the first bytes written after a read) ends it. Other
+ * records look nothing up. */
+static __always_inline void wire_thread(struct conn_event *e, struct conn_state *c, bool started, bool turn)
 {
-	if (c->role != ROLE_SERVER || !(e->flags & FLAG_SEQ))
+	if (c->role != ROLE_SERVER || !(e->flags & FLAG_SEQ) || !(e->dir == DIR_EGRESS ? turn : started))
 		return;
 	__u64 id = bpf_get_current_pid_tgid();
 	__u32 tgid = id >> 32;
@@ -311,8 +316,6 @@ static __always_inline void wire_thread(struct conn_event *e, struct conn_state 
 			bpf_map_delete_elem(&thread_traces, &id);
 		return;
 	}
-	if (!started)
-		return;
 	struct thread_trace t = {.conn_id = c->id};
 	if (e->flags & FLAG_WIRE) {
 		__builtin_memcpy(t.trace, e->wire.trace, sizeof(t.trace));
