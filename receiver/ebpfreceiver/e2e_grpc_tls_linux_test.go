@@ -112,15 +112,6 @@ func TestGRPCStreamingOverTLS(t *testing.T) {
 	port := peers.FreePort(t)
 	srv := peers.Start(t, port, peers.GRPCProgram(t, routeGuideSrv), "-tls", "-port", strconv.Itoa(port))
 	warmUpTLSServer(t, c, srv)
-	// The client's executable is probed from its first run on; its first
-	// run's calls may come before that, so it runs twice and the second
-	// run is checked.
-	addr := "127.0.0.1:" + strconv.Itoa(port)
-	for i := range 2 {
-		if out, err := peers.RunStatus(t, client, "-tls", "-addr", addr); err != nil {
-			t.Fatalf("route guide client run %d: %v\n%s", i, err, out)
-		}
-	}
 	perRun := map[string]int{
 		"routeguide.RouteGuide/GetFeature": 2, "routeguide.RouteGuide/ListFeatures": 1,
 		"routeguide.RouteGuide/RecordRoute": 1, "routeguide.RouteGuide/RouteChat": 1,
@@ -129,32 +120,65 @@ func TestGRPCStreamingOverTLS(t *testing.T) {
 		return s.kind == ptrace.SpanKindServer && s.pid == int64(srv.PID) && strings.HasPrefix(attrStr(s, "rpc.method"), "routeguide.")
 	}
 	clientSide := func(s span) bool { return s.kind == ptrace.SpanKindClient && attrStr(s, "rpc.system.name") == "grpc" }
-	c.waitSpansAtLeast(t, 10, server)
-	c.waitSpansAtLeast(t, 5, clientSide)
-	time.Sleep(time.Second)
-	for _, side := range []struct {
-		name string
-		keep func(span) bool
-		runs int
-	}{{"server", server, 2}, {"client", clientSide, 0}} {
+	byMethod := func(keep func(span) bool) map[string]int {
 		got := map[string]int{}
-		for _, s := range filterSpans(c.spans(), side.keep) {
+		for _, s := range filterSpans(c.spans(), keep) {
 			got[attrStr(s, "rpc.method")]++
-			if attrStr(s, statusAttribute) != "OK" || attrStr(s, "url.scheme") == "http" {
-				t.Errorf("%s span %q: status %q", s.kind, s.name, attrStr(s, statusAttribute))
-			}
 		}
-		runs := side.runs
-		if runs == 0 { // the client's first run may be missed, never half seen
-			runs = got["routeguide.RouteGuide/RouteChat"]
-		}
-		want := map[string]int{}
-		for m, n := range perRun {
-			want[m] = n * runs
-		}
-		if fmt.Sprint(got) != fmt.Sprint(want) || runs < 1 {
-			t.Errorf("%s spans by method %v, want %v", side.name, got, want)
-		}
-		t.Logf("%s spans by method %v", side.name, got)
+		return got
 	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	runs := 0
+	run := func() {
+		if out, err := peers.RunStatus(t, client, "-tls", "-addr", addr); err != nil {
+			t.Fatalf("route guide client run %d: %v\n%s", runs, err, out)
+		}
+		runs++
+	}
+
+	// The client's executable is probed from the exec of its first run on,
+	// and a run may end before the probes are in place, or be half seen
+	// when they arrive during it: the client runs until one of its calls is
+	// traced, and the run after that is checked.
+	for len(filterSpans(c.spans(), clientSide)) == 0 {
+		if runs == 10 {
+			t.Fatal("10 runs of the route guide client and none traced: its executable was not probed")
+		}
+		run()
+		deadline := time.Now().Add(2 * time.Second)
+		for len(filterSpans(c.spans(), clientSide)) == 0 && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	c.waitSpansAtLeast(t, 5*runs, server)
+	time.Sleep(500 * time.Millisecond)
+	clientBefore := byMethod(clientSide)
+	t.Logf("%d runs until one was traced on the client side: %v", runs, clientBefore)
+	run()
+	c.waitSpansAtLeast(t, 5*runs, server)
+	waitUntil(t, 20*time.Second, func() bool {
+		return byMethod(clientSide)["routeguide.RouteGuide/RouteChat"] > clientBefore["routeguide.RouteGuide/RouteChat"]
+	})
+	time.Sleep(time.Second)
+
+	for _, s := range filterSpans(c.spans(), func(s span) bool { return server(s) || clientSide(s) }) {
+		if attrStr(s, statusAttribute) != "OK" || attrStr(s, "url.scheme") == "http" {
+			t.Errorf("%s span %q: status %q", s.kind, s.name, attrStr(s, statusAttribute))
+		}
+	}
+	wantServer, lastRun := map[string]int{}, map[string]int{}
+	gotServer, clientAfter := byMethod(server), byMethod(clientSide)
+	for m, n := range perRun {
+		wantServer[m] = n * runs
+		if d := clientAfter[m] - clientBefore[m]; d != 0 {
+			lastRun[m] = d
+		}
+	}
+	if fmt.Sprint(gotServer) != fmt.Sprint(wantServer) {
+		t.Errorf("server spans by method %v over %d runs, want %v", gotServer, runs, wantServer)
+	}
+	if fmt.Sprint(lastRun) != fmt.Sprint(perRun) {
+		t.Errorf("client spans by method of the run after the probes, %v, want %v", lastRun, perRun)
+	}
+	t.Logf("server spans by method %v; client spans of the checked run %v", gotServer, lastRun)
 }
