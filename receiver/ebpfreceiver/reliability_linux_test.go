@@ -118,8 +118,17 @@ func TestTinyRingBufferLossesAreCounted(t *testing.T) {
 	if lost == 0 || lostRequests == 0 {
 		t.Fatal("no request lost: the buffer was not overrun")
 	}
-	if got := accounted(); got != requests {
-		t.Errorf("spans + calls dropped + requests lost + spans dropped = %d, want %d", got, requests)
+	// The kernel tells a request's first record by its direction and
+	// bytes. A Go server reads the first byte of the next request ahead,
+	// on another thread, and that byte's record can race the previous
+	// response's: then, when both of a request's records are lost, it
+	// can be counted twice or not at all. The README states this bound.
+	if got := accounted(); got < requests-1 || got > requests+1 {
+		t.Errorf("spans + calls dropped + requests lost + spans dropped = %d, want %d (±1); engine counters %+v",
+			got, requests, r.engine.Load().Stats())
+	} else if got != requests {
+		t.Logf("spans + calls dropped + requests lost + spans dropped = %d, off by one of %d requests; engine counters %+v",
+			got, requests, r.engine.Load().Stats())
 	}
 	for path, n := range r.serverPaths(srv.PID) {
 		i, err := strconv.Atoi(strings.TrimPrefix(path, "/r/"))
