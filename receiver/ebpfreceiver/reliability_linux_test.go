@@ -122,7 +122,8 @@ func TestTinyRingBufferLossesAreCounted(t *testing.T) {
 	// bytes. A Go server reads the first byte of the next request ahead,
 	// on another thread, and that byte's record can race the previous
 	// response's: then, when both of a request's records are lost, it
-	// can be counted twice or not at all. The README states this bound.
+	// can be counted twice. One run also left one request uncounted, for
+	// a reason not yet found. The README states this bound.
 	if got := accounted(); got < requests-1 || got > requests+1 {
 		t.Errorf("spans + calls dropped + requests lost + spans dropped = %d, want %d (±1); engine counters %+v",
 			got, requests, r.engine.Load().Stats())
