@@ -40,7 +40,7 @@ volatile const __u32 max_payload = 1024; /* bytes captured per syscall, <= MAX_P
 volatile const __u8 capture_all = 1;     /* processes without a verdict are captured */
 
 /* These use the configuration above. */
-#include "classify.h"
+#include "classify_conn.h"
 #include "process.h"
 #include "record.h"
 

@@ -89,24 +89,15 @@ static __always_inline bool looks_like_tls_record(const __u8 *p)
 	return p[0] == 0x16 && p[1] == 3 && p[2] <= 4;
 }
 
-/* classify gives an unknown connection a protocol from the first bytes of a
- * segment; it stays unknown (and its data unsent) until one matches. A
- * connection that opens with TLS records is noted, so that its end is
- * counted when no TLS probe ever sent its plaintext. */
-static __always_inline bool classify(struct conn_state *c, const void *buf, __u32 len)
+/* classify_user names the protocol whose message starts at buf, len bytes
+ * of user memory; head receives their first CLASSIFY_LEN. */
+static __always_inline __u8 classify_user(__u8 head[CLASSIFY_LEN], const void *buf, __u32 len)
 {
-	__u8 head[CLASSIFY_LEN] = {};
-
-	if (c->protocol != PROTO_UNKNOWN)
-		return true;
 	if (!buf || len < 4)
-		return false;
+		return PROTO_UNKNOWN;
 	__u32 n = len;
 	if (n > CLASSIFY_LEN)
 		n = CLASSIFY_LEN;
 	bpf_probe_read_user(head, n, buf);
-	c->protocol = classify_head(head, len);
-	if (c->protocol == PROTO_UNKNOWN && looks_like_tls_record(head))
-		c->tls_records = 1;
-	return c->protocol != PROTO_UNKNOWN;
+	return classify_head(head, len);
 }

@@ -69,7 +69,9 @@ struct conn_event {
 	__u64 ts_ns; /* CLOCK_MONOTONIC */
 	__u16 local_port;
 	__u16 remote_port;
-	__u32 lost; /* data records of this connection dropped just before this one */
+	__u16 lost;    /* data records of this connection dropped just before this one */
+	__u8 protocol; /* EVENT_DATA: the kernel's enum protocol of the bytes (classify.h) */
+	__u8 _pad;
 	__u32 tid;  /* the thread that moved the bytes */
 	__u32 seq;  /* FLAG_SEQ: TCP sequence number of the first byte moved */
 	__u64 goid; /* Go processes with a known layout: the goroutine, else 0 */

@@ -294,6 +294,7 @@ static __always_inline bool h2_emit(void *ctx, struct sock *sk, struct conn_stat
 
 	struct conn_event *e = &r->hdr;
 	data_header(e, sk, c, dir, len, flags | FLAG_H2_FRAMES | (buf ? 0 : FLAG_NO_PAYLOAD));
+	e->protocol = PROTO_HTTP2;
 	h2_put(r->payload, 0, x->first, 4);
 	__u32 n = x->out & (2 * H2_WALK_BYTES - 1);
 	if (n > H2_WALK_BYTES)

@@ -36,6 +36,7 @@ static __always_inline void data_header(struct conn_event *e, struct sock *sk, s
 		wire_attach(e, c, sk);
 	e->ts_ns = bpf_ktime_get_ns();
 	e->lost = c->lost;
+	e->protocol = flags & FLAG_TLS ? c->tls_protocol : c->protocol;
 	if (!c->tuple_sent || e->ts_ns - c->last_ns > TUPLE_REFRESH_NS)
 		fill_tuple(e, sk);
 }

@@ -47,6 +47,7 @@ volatile const __u8 capture_all = 1;
 #include "process.h"
 #include "record.h"
 #include "h2walk.h"
+#include "classify_conn.h"
 
 /* tls.Conn starts with its net.Conn, an interface: type word, then data
  * word (stable since Go 1.9). */
@@ -72,7 +73,8 @@ static __always_inline int tls_enter(struct tls_call_key *key, __u64 handle, __u
 /* tls_emit sends n plaintext bytes of buf as a data event of the connection
  * of sk, and marks the connection so its ciphertext is dropped. HTTP/2
  * plaintext, from its preface or first SETTINGS frame on, is sent as frame
- * pieces (h2walk.h). */
+ * pieces (h2walk.h); other plaintext once the classifier has named its
+ * protocol, as for sockets. */
 static __always_inline void tls_emit(void *ctx, struct sock *sk, __u8 dir, const void *buf, __u32 n)
 {
 	__u64 key = (__u64)sk;
@@ -80,8 +82,15 @@ static __always_inline void tls_emit(void *ctx, struct sock *sk, __u8 dir, const
 	if (!c)
 		return;
 	c->protocol = PROTO_TLS;
-	if (!h2_emit(ctx, sk, c, dir, n, buf, n, 0, FLAG_TLS))
-		emit_data(ctx, sk, c, dir, n, buf, n, true, FLAG_TLS);
+	if (h2_emit(ctx, sk, c, dir, n, buf, n, 0, FLAG_TLS)) {
+		c->tls_protocol = PROTO_HTTP2;
+		return;
+	}
+	if (!classify_plaintext(c, buf, n)) {
+		count(COUNTER_UNCLASSIFIED);
+		return;
+	}
+	emit_data(ctx, sk, c, dir, n, buf, n, true, FLAG_TLS);
 }
 
 /* ssl_sock finds the socket of a libssl call: the one a syscall inside it

@@ -23,22 +23,47 @@ const (
 	ProtocolMySQL    // MySQL / MariaDB client/server protocol
 )
 
+// Family is the kind of exchange a protocol carries, the group of the
+// semantic conventions its calls are exported by: it chooses a call's
+// attributes, span and metric, so a new protocol of a known family needs
+// no new mapping.
+type Family uint8
+
+// Families of protocols.
+const (
+	FamilyNone Family = iota // not exported
+	FamilyHTTP               // HTTP fields: http.* attributes and metrics
+	FamilyRPC                // RPC fields over an HTTP transport: rpc.*
+	FamilyDB                 // DB fields: db.* attributes and metrics
+)
+
+// protocols describe each protocol: its short name and its family.
+var protocols = [...]struct {
+	name   string
+	family Family
+}{
+	ProtocolUnknown:  {"unknown", FamilyNone},
+	ProtocolHTTP1:    {"http1", FamilyHTTP},
+	ProtocolHTTP2:    {"http2", FamilyHTTP},
+	ProtocolGRPC:     {"grpc", FamilyRPC},
+	ProtocolPostgres: {"postgres", FamilyDB},
+	ProtocolMySQL:    {"mysql", FamilyDB},
+}
+
 // String returns the protocol's short name, used in self-telemetry.
 func (p Protocol) String() string {
-	switch p {
-	case ProtocolHTTP1:
-		return "http1"
-	case ProtocolHTTP2:
-		return "http2"
-	case ProtocolGRPC:
-		return "grpc"
-	case ProtocolPostgres:
-		return "postgres"
-	case ProtocolMySQL:
-		return "mysql"
-	default:
-		return "unknown"
+	if int(p) >= len(protocols) {
+		return protocols[ProtocolUnknown].name
 	}
+	return protocols[p].name
+}
+
+// Family returns the protocol's family.
+func (p Protocol) Family() Family {
+	if int(p) >= len(protocols) {
+		return FamilyNone
+	}
+	return protocols[p].family
 }
 
 // Kind tells which side of the exchange the observed process was on.

@@ -222,7 +222,7 @@ func (e *Engine) Start(ctx context.Context) error {
 // passes it on, unless its path is ignored; a call whose trace is not
 // known yet is held (see traced).
 func (e *Engine) deliver(c *call.Call) {
-	if c.Protocol == call.ProtocolHTTP1 || c.Protocol == call.ProtocolHTTP2 {
+	if c.Protocol.Family() == call.FamilyHTTP {
 		var ignore bool
 		if c.HTTP.Route, ignore = e.router.Route(c.HTTP.Path); ignore {
 			e.ignores.Add(1)

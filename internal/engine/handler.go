@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/stream"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/tracer"
@@ -27,6 +28,19 @@ type exited struct {
 	start uint64
 	at    time.Time
 }
+
+// kernelProtocols maps the kernel's classification of a record's bytes
+// (tracer.Proto*) to the protocol whose session decodes them; gRPC is told
+// from HTTP/2 by the session.
+var kernelProtocols = [protocolMask + 1]call.Protocol{
+	tracer.ProtoHTTP1:    call.ProtocolHTTP1,
+	tracer.ProtoHTTP2:    call.ProtocolHTTP2,
+	tracer.ProtoPostgres: call.ProtocolPostgres,
+	tracer.ProtoMySQL:    call.ProtocolMySQL,
+}
+
+// protocolMask bounds the index into kernelProtocols.
+const protocolMask = 7
 
 // handler turns the tracer's records into segments for the tracker and
 // process changes into verdicts. It runs on the reader goroutine only.
@@ -62,7 +76,9 @@ func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 		Local:  addrPort(ev.Family, &ev.LocalAddr, ev.LocalPort),
 		Peer:   addrPort(ev.Family, &ev.RemoteAddr, ev.RemotePort),
 		TLS:    ev.Flags&tracer.FlagTLS != 0,
-		Lost:   ev.Lost,
+		Lost:   uint32(ev.Lost),
+		// The kernel's classifier chose what the connection is sent as.
+		Protocol: kernelProtocols[ev.Protocol&protocolMask],
 
 		Thread:    ev.Tid,
 		Goroutine: ev.Goid,

@@ -10,8 +10,8 @@ import (
 // connection, as a Go server behind a curl-like client sees them.
 func keepAlive() (req, resp Segment) {
 	r, w := []byte(get("/api/users/42")), []byte(goHello)
-	req = Segment{ConnID: 9, PID: testPID, Dir: Ingress, Role: RoleServer, Len: uint32(len(r)), Data: r, Local: testLocal, Peer: testPeer}
-	resp = Segment{ConnID: 9, PID: testPID, Dir: Egress, Role: RoleServer, Len: uint32(len(w)), Data: w, Local: testLocal, Peer: testPeer}
+	req = Segment{Protocol: call.ProtocolHTTP1, ConnID: 9, PID: testPID, Dir: Ingress, Role: RoleServer, Len: uint32(len(r)), Data: r, Local: testLocal, Peer: testPeer}
+	resp = Segment{Protocol: call.ProtocolHTTP1, ConnID: 9, PID: testPID, Dir: Egress, Role: RoleServer, Len: uint32(len(w)), Data: w, Local: testLocal, Peer: testPeer}
 	return req, resp
 }
 

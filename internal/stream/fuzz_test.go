@@ -55,7 +55,7 @@ func FuzzTracker(f *testing.F) {
 			emitted++
 			checkCall(t, c)
 		})
-		runOps(tr, in)
+		runOps(tr, in, call.ProtocolHTTP1)
 		tr.Close(1, ^uint64(0))
 		tr.Close(2, ^uint64(0))
 		if s := tr.Stats(); s.Connections != 0 || s.CallsEmitted != emitted {
@@ -64,8 +64,9 @@ func FuzzTracker(f *testing.F) {
 	})
 }
 
-// runOps decodes and applies fuzz operations.
-func runOps(tr *Tracker, in []byte) {
+// runOps decodes and applies fuzz operations to connections the kernel
+// took for protocol p.
+func runOps(tr *Tracker, in []byte, p call.Protocol) {
 	now := uint64(1000)
 	for len(in) > 0 {
 		op := in[0]
@@ -81,7 +82,7 @@ func runOps(tr *Tracker, in []byte) {
 		default:
 			var s Segment
 			s, in = decodeSegment(op, in)
-			s.ConnID, s.Time, s.PID = conn, now, testPID
+			s.ConnID, s.Time, s.PID, s.Protocol = conn, now, testPID, p
 			tr.Segment(&s)
 		}
 	}

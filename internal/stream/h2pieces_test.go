@@ -74,7 +74,7 @@ func TestSegViewPieces(t *testing.T) {
 	w := &kernelWalk{}
 	// A DATA frame of 5 bytes, then HEADERS with a 3-byte block.
 	b := []byte{0, 0, 5, 0, 0, 0, 0, 0, 1, 'a', 'b', 'c', 'd', 'e', 0, 0, 3, 1, 4, 0, 0, 0, 1, 'x', 'y', 'z'}
-	s := &Segment{Len: uint32(len(b)), Frames: w.pieces(b)}
+	s := &Segment{Protocol: call.ProtocolHTTP2, Len: uint32(len(b)), Frames: w.pieces(b)}
 	if first, ok := framesFirst(s.Frames); !ok || first != 0 {
 		t.Fatalf("first frame at %d, %v", first, ok)
 	}
@@ -101,6 +101,7 @@ func TestSegViewPieces(t *testing.T) {
 func TestH2FramePiecesServerStreaming(t *testing.T) {
 	for _, split := range []int{0, 1, 9, 30, 100, 4001, 4005} {
 		h := newHarness(t, RoleClient)
+		h.protocol = call.ProtocolHTTP2
 		cl, sv := newH2Peer(), newH2Peer()
 		out, in := &kernelWalk{}, &kernelWalk{}
 		h.walked(Egress, out, cl.preface().take())
@@ -131,6 +132,7 @@ func TestH2FramePiecesServerStreaming(t *testing.T) {
 // first frame header the kernel names is where the framing is found again.
 func TestH2FramePiecesResyncAfterLoss(t *testing.T) {
 	h := newHarness(t, RoleServer)
+	h.protocol = call.ProtocolHTTP2
 	cl, sv := newH2Peer(), newH2Peer()
 	in, out := &kernelWalk{}, &kernelWalk{}
 	h.walked(Ingress, in, cl.preface().take())
@@ -169,7 +171,7 @@ func FuzzH2FramePieces(f *testing.F) {
 	f.Fuzz(func(t *testing.T, frames []byte, n uint32) {
 		tr := NewTracker(Config{Protocols: Protocols{HTTP2: true, GRPC: true}}, func(c *call.Call) { checkH2Call(t, c) })
 		for _, dir := range []Direction{Egress, Ingress, Egress} {
-			tr.Segment(&Segment{ConnID: 1, PID: testPID, Dir: dir, Time: 1, Len: n%100000 + 1, Frames: frames})
+			tr.Segment(&Segment{Protocol: call.ProtocolHTTP2, ConnID: 1, PID: testPID, Dir: dir, Time: 1, Len: n%100000 + 1, Frames: frames})
 		}
 		tr.Close(1, 2)
 	})

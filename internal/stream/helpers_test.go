@@ -22,10 +22,13 @@ type harness struct {
 	calls []*call.Call
 	role  Role
 	now   uint64
+	// protocol is the kernel's classification the segments carry, HTTP/1
+	// unless a test says otherwise.
+	protocol call.Protocol
 }
 
 func newHarness(t *testing.T, role Role) *harness {
-	h := &harness{t: t, role: role, now: 1_000_000}
+	h := &harness{t: t, role: role, now: 1_000_000, protocol: call.ProtocolHTTP1}
 	h.tr = NewTracker(Config{}, func(c *call.Call) { h.calls = append(h.calls, c) })
 	return h
 }
@@ -54,6 +57,9 @@ func (h *harness) sendfile(dir Direction, n int) uint64 {
 func (h *harness) feed(s *Segment) uint64 {
 	h.now += 1000
 	s.ConnID, s.PID, s.Role, s.Time, s.Local, s.Peer = 1, testPID, h.role, h.now, testLocal, testPeer
+	if s.Protocol == call.ProtocolUnknown {
+		s.Protocol = h.protocol
+	}
 	h.tr.Segment(s)
 	return h.now
 }

@@ -313,8 +313,8 @@ func TestHTTP1StartNotAfterEnd(t *testing.T) {
 			t.Errorf("Start %d > End %d", c.Start, c.End)
 		}
 	})
-	tr.Segment(&Segment{ConnID: 1, Dir: Ingress, Role: RoleServer, Time: 500, Len: uint32(len(curlGet)), Data: []byte(curlGet)})
-	tr.Segment(&Segment{ConnID: 1, Dir: Egress, Role: RoleServer, Time: 400, Len: uint32(len(goHello)), Data: []byte(goHello)})
+	tr.Segment(&Segment{Protocol: call.ProtocolHTTP1, ConnID: 1, Dir: Ingress, Role: RoleServer, Time: 500, Len: uint32(len(curlGet)), Data: []byte(curlGet)})
+	tr.Segment(&Segment{Protocol: call.ProtocolHTTP1, ConnID: 1, Dir: Egress, Role: RoleServer, Time: 400, Len: uint32(len(goHello)), Data: []byte(goHello)})
 	if s := tr.Stats(); s.CallsEmitted != 1 {
 		t.Fatalf("stats %+v", s)
 	}

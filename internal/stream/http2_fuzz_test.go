@@ -32,7 +32,7 @@ func FuzzH2Tracker(f *testing.F) {
 			emitted++
 			checkH2Call(t, c)
 		})
-		runOps(tr, in)
+		runOps(tr, in, call.ProtocolHTTP2)
 		tr.Close(1, ^uint64(0))
 		tr.Close(2, ^uint64(0))
 		if s := tr.Stats(); s.Connections != 0 || s.CallsEmitted != emitted {

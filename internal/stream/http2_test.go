@@ -50,6 +50,7 @@ func TestH2GRPCUnary(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := newHarness(t, tc.role)
+			h.protocol = call.ProtocolHTTP2
 			cl, sv := newH2Peer(), newH2Peer()
 			respDir := Ingress + Egress - tc.reqDir
 			h.send(respDir, sv.settings().take()) // grpc-go servers write SETTINGS first
@@ -75,6 +76,7 @@ func TestH2GRPCUnary(t *testing.T) {
 
 func TestH2GRPCStatuses(t *testing.T) {
 	h := newHarness(t, RoleServer)
+	h.protocol = call.ProtocolHTTP2
 	cl, sv := newH2Peer(), newH2Peer()
 	h.send(Ingress, cl.preface().take())
 	// Trailers-only: grpc-status in the only response block.
@@ -96,6 +98,7 @@ func TestH2GRPCStatuses(t *testing.T) {
 
 func TestH2PlainMultiplexed(t *testing.T) {
 	h := newHarness(t, RoleUnknown)
+	h.protocol = call.ProtocolHTTP2
 	cl, sv := newH2Peer(), newH2Peer()
 	h.send(Egress, cl.preface().take())
 	req := func(path string) []string {
@@ -119,6 +122,7 @@ func TestH2PlainMultiplexed(t *testing.T) {
 
 func TestH2ContinuationAndSplitSegments(t *testing.T) {
 	h := newHarness(t, RoleServer)
+	h.protocol = call.ProtocolHTTP2
 	cl, sv := newH2Peer(), newH2Peer()
 	h.send(Ingress, cl.preface().take())
 	b := cl.split(1, false, grpcReq("x.Y/Z")...).data(1, true, 30).take()
@@ -135,6 +139,7 @@ func TestH2ContinuationAndSplitSegments(t *testing.T) {
 
 func TestH2StreamingIsOneCall(t *testing.T) {
 	h := newHarness(t, RoleClient)
+	h.protocol = call.ProtocolHTTP2
 	cl, sv := newH2Peer(), newH2Peer()
 	h.send(Egress, cl.preface().take())
 	start := h.send(Egress, cl.headers(1, false, grpcReq("routeguide.RouteGuide/RouteChat")...).take())
@@ -155,6 +160,7 @@ func TestH2StreamingIsOneCall(t *testing.T) {
 // message and a header block beyond the captured prefix.
 func TestH2TruncatedCapture(t *testing.T) {
 	h := newHarness(t, RoleServer)
+	h.protocol = call.ProtocolHTTP2
 	cl, sv := newH2Peer(), newH2Peer()
 	h.send(Ingress, cl.preface().take())
 	h.send(Ingress, cl.headers(1, false, grpcReq("big.Svc/Upload")...).data(1, true, 5000).take())
@@ -207,7 +213,7 @@ func TestH2ProtocolSwitches(t *testing.T) {
 				dir  Direction
 				data string
 			}{{Egress, cl.take()}, {Ingress, sv.take()}} {
-				tr.Segment(&Segment{ConnID: 9, Dir: seg.dir, Len: uint32(len(seg.data)), Data: []byte(seg.data), Time: uint64(i + 1)})
+				tr.Segment(&Segment{Protocol: call.ProtocolHTTP2, ConnID: 9, Dir: seg.dir, Len: uint32(len(seg.data)), Data: []byte(seg.data), Time: uint64(i + 1)})
 			}
 			if fmt.Sprint(got) != fmt.Sprint(tc.protos) {
 				t.Fatalf("calls of %v, want %v", got, tc.protos)
@@ -220,6 +226,7 @@ func TestH2ProtocolSwitches(t *testing.T) {
 // dynamic tables hold entries never seen.
 func TestH2JoinedMidStream(t *testing.T) {
 	h := newHarness(t, RoleUnknown)
+	h.protocol = call.ProtocolHTTP2
 	cl, sv := newH2Peer(), newH2Peer()
 	cl.preface().take()
 	type sent struct {
@@ -261,6 +268,7 @@ func TestH2JoinedMidStream(t *testing.T) {
 // method has a known :path but cannot be told from plain HTTP/2.
 func TestH2UnknownKindIsNotGuessed(t *testing.T) {
 	h := newHarness(t, RoleUnknown)
+	h.protocol = call.ProtocolHTTP2
 	cl, sv := newH2Peer(), newH2Peer()
 	cl.preface().headers(1, false, grpcReq("a.B/Old")...).take()
 	sv.settings().headers(1, false, grpcRespHead...).headers(1, true, grpcOK...).take()
@@ -290,6 +298,7 @@ func TestH2UnknownKindIsNotGuessed(t *testing.T) {
 // at its last frame; the one never answered is dropped and counted.
 func TestH2ConnectionEndEndsOpenStreams(t *testing.T) {
 	h := newHarness(t, RoleClient)
+	h.protocol = call.ProtocolHTTP2
 	cl, sv := newH2Peer(), newH2Peer()
 	h.send(Egress, cl.preface().take())
 	start := h.send(Egress, cl.headers(1, false, grpcReq("routeguide.RouteGuide/RouteChat")...).take())
@@ -307,6 +316,7 @@ func TestH2ConnectionEndEndsOpenStreams(t *testing.T) {
 // types, and the framing goes on.
 func TestH2UnknownFrameTypesAreSkipped(t *testing.T) {
 	h := newHarness(t, RoleServer)
+	h.protocol = call.ProtocolHTTP2
 	cl, sv := newH2Peer(), newH2Peer()
 	h.send(Ingress, cl.preface().take())
 	_ = cl.fr.WriteRawFrame(0x10, 0, 0, []byte{0, 0, 0, 1, 'u', '=', '1'})

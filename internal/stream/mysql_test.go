@@ -59,6 +59,7 @@ func TestMySQLGoDriverRecording(t *testing.T) {
 
 func TestMySQLServerSideIgnored(t *testing.T) {
 	h := newHarness(t, RoleUnknown)
+	h.protocol = call.ProtocolMySQL
 	for _, r := range loadRecording(t, "../protocol/mysql/testdata/mariadb.seg") {
 		h.send(r.dir^3, r.data)
 	}
@@ -70,6 +71,7 @@ func TestMySQLServerSideIgnored(t *testing.T) {
 func TestMySQLTLSSkipped(t *testing.T) {
 	rec := loadRecording(t, "../protocol/mysql/testdata/mariadb.seg")
 	h := newHarness(t, RoleClient)
+	h.protocol = call.ProtocolMySQL
 	h.send(Ingress, rec[0].data) // the greeting
 	// SSLRequest: capabilities with CLIENT_SSL, max packet, charset, filler.
 	h.send(Egress, "\x20\x00\x00\x01\x00\x0a\xa0\x01\x00\x00\x00\x01\x21"+string(make([]byte, 23)))
@@ -80,16 +82,20 @@ func TestMySQLTLSSkipped(t *testing.T) {
 	}
 }
 
-// FuzzDBSessions feeds segments to database sessions: each is a header
-// byte (bit 0 direction, bits 1-7 how much of it was captured, in
-// sixteenths), two length bytes, and the data. Seeds are the first
-// segments of the recordings.
+// FuzzDBSessions feeds segments to database sessions: a first byte names
+// the protocol the kernel took the connection for (bit 0: MySQL, else
+// PostgreSQL), then each segment is a header byte (bit 0 direction, bits
+// 1-7 how much of it was captured, in sixteenths), two length bytes, and
+// the data. Seeds are the first segments of the recordings.
 func FuzzDBSessions(f *testing.F) {
 	for _, path := range []string{
 		"../protocol/postgres/testdata/psql.seg", "../protocol/postgres/testdata/pgx.seg",
 		"../protocol/mysql/testdata/mariadb.seg", "../protocol/mysql/testdata/gomysql.seg",
 	} {
-		var seed []byte
+		seed := []byte{0} // PostgreSQL
+		if strings.Contains(path, "mysql") {
+			seed[0] = 1
+		}
 		for i, r := range loadRecording(f, path) {
 			if i == 24 {
 				break
@@ -102,6 +108,12 @@ func FuzzDBSessions(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		h := newHarness(t, RoleClient)
+		if h.protocol = call.ProtocolPostgres; len(in) > 0 && in[0]&1 == 1 {
+			h.protocol = call.ProtocolMySQL
+		}
+		if len(in) > 0 {
+			in = in[1:]
+		}
 		for len(in) >= 3 {
 			hdr, n := in[0], int(in[1])|int(in[2])<<8
 			in = in[3:]
@@ -120,6 +132,7 @@ func FuzzDBSessions(f *testing.F) {
 
 func TestMySQLMultiPacketQuery(t *testing.T) {
 	h := newHarness(t, RoleClient)
+	h.protocol = call.ProtocolMySQL
 	// A COM_QUERY of 16 MiB + 10 bytes: a full packet, then the rest.
 	text := "SELECT 'x" + strings.Repeat("y", 0xFFFFFF-10)
 	first := "\xff\xff\xff\x00\x03" + text[:0xFFFFFF-1]
@@ -143,6 +156,7 @@ func TestMySQLMultiPacketQuery(t *testing.T) {
 func TestMySQLPreparedExecuteAllocatesNothing(t *testing.T) {
 	rec := loadRecording(t, "../protocol/mysql/testdata/gomysql.seg")
 	h := newHarness(t, RoleClient)
+	h.protocol = call.ProtocolMySQL
 	n := 0
 	h.tr = NewTracker(Config{LendCalls: true}, func(c *call.Call) {
 		if c.DB.QueryText == "SELECT name FROM my_items WHERE id = ?" {
@@ -163,8 +177,8 @@ func TestMySQLPreparedExecuteAllocatesNothing(t *testing.T) {
 	h.send(Egress, "\x27\x00\x00\x00\x16SELECT name FROM my_items WHERE id = ?")
 	h.send(Ingress, "\x0c\x00\x00\x01\x00"+exec[5:9]+"\x01\x00\x01\x00\x00\x00\x00")
 	before := n
-	out := Segment{ConnID: 1, PID: testPID, Dir: Egress, Role: RoleClient, Len: uint32(len(exec)), Data: []byte(exec)}
-	in := Segment{ConnID: 1, PID: testPID, Dir: Ingress, Role: RoleClient, Len: uint32(len(answer)), Data: []byte(answer)}
+	out := Segment{Protocol: call.ProtocolMySQL, ConnID: 1, PID: testPID, Dir: Egress, Role: RoleClient, Len: uint32(len(exec)), Data: []byte(exec)}
+	in := Segment{Protocol: call.ProtocolMySQL, ConnID: 1, PID: testPID, Dir: Ingress, Role: RoleClient, Len: uint32(len(answer)), Data: []byte(answer)}
 	allocs := testing.AllocsPerRun(100, func() {
 		out.Time, in.Time = h.now+1, h.now+2
 		h.now += 2

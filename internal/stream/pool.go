@@ -1,10 +1,5 @@
 package stream
 
-import (
-	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
-	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http1"
-)
-
 // open creates the state of a new connection, reusing a freed one.
 func (t *Tracker) open(id uint64) *conn {
 	var c *conn
@@ -19,41 +14,23 @@ func (t *Tracker) open(id uint64) *conn {
 	return c
 }
 
-// classify tries to recognise the protocol from the segment's first bytes;
-// after maxClassifyTries segments the connection is ignored.
+// classify starts the session of the protocol the kernel named for the
+// connection, at the first segment that starts one of its messages; a
+// connection that offers none for too long is ignored until it ends.
 func (t *Tracker) classify(c *conn, s *Segment) {
 	data := captured(s)
-	framed := s.Frames != nil && (t.sh.protocols.HTTP2 || t.sh.protocols.GRPC)
-	if len(data) == 0 && !framed {
+	if len(data) == 0 && s.Frames == nil {
 		return
 	}
-	protocol := classify(data, &t.sh.protocols)
-	if framed {
-		protocol = call.ProtocolHTTP2 // the kernel walks frames of HTTP/2 connections only
-	}
-	if c.wasHTTP1 && protocol == call.ProtocolUnknown && http1.StartsRequest(data) {
-		// The first byte or two of a request, read ahead of the rest (Go
-		// servers do): the HTTP/1 session holds them for the next segment.
-		protocol = call.ProtocolHTTP1
-	}
-	switch protocol {
-	case call.ProtocolHTTP1:
-		c.sess = t.newHTTP1(serverRole(s, data))
-		c.sess.feed(c, s)
-	case call.ProtocolPostgres:
-		c.sess = t.sh.db.newPostgres(&t.sh, s, data)
-		c.sess.feed(c, s)
-	case call.ProtocolMySQL:
-		c.sess = t.sh.db.newMySQL(&t.sh, s, data)
-		c.sess.feed(c, s)
-	case call.ProtocolHTTP2:
-		c.sess = newH2Session(&t.sh)
-		c.sess.feed(c, s)
-	default:
+	d := decoderOf(s.Protocol)
+	if d == nil || !d.enabled(&t.sh.protocols) || !d.starts(c, s, data) {
 		if c.tries++; c.tries >= maxClassifyTries {
 			c.opaque = true
 		}
+		return
 	}
+	c.sess = d.open(t, s, data)
+	c.sess.feed(c, s)
 }
 
 // newHTTP1 returns a fresh HTTP/1 session, reusing a freed one.

@@ -1,13 +1,11 @@
 package stream
 
 import (
-	"bufio"
-	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/recording"
 )
 
 // recorded is one syscall of a client recorded from a real connection:
@@ -17,31 +15,20 @@ type recorded struct {
 	data string
 }
 
-// loadRecording reads a file of "> hex" and "< hex" lines.
+// loadRecording reads a recorded connection (internal/recording) as seen
+// from its client.
 func loadRecording(t testing.TB, path string) []recorded {
 	t.Helper()
-	f, err := os.Open(path)
+	reads, err := recording.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	var out []recorded
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<22)
-	for sc.Scan() {
-		dir, hexed, ok := strings.Cut(sc.Text(), " ")
-		b, err := hex.DecodeString(hexed)
-		if !ok || err != nil || (dir != ">" && dir != "<") {
-			t.Fatalf("%s: bad line %.40q", path, sc.Text())
+	out := make([]recorded, len(reads))
+	for i, r := range reads {
+		out[i] = recorded{dir: Ingress, data: string(r.Data)}
+		if r.FromClient {
+			out[i].dir = Egress
 		}
-		d := Ingress
-		if dir == ">" {
-			d = Egress
-		}
-		out = append(out, recorded{dir: d, data: string(b)})
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }
@@ -51,6 +38,9 @@ func loadRecording(t testing.TB, path string) []recorded {
 func replay(t *testing.T, path string, role Role, capture int, mode QueryTextMode) ([]*call.Call, *harness) {
 	t.Helper()
 	h := newHarness(t, role)
+	if h.protocol = call.ProtocolPostgres; strings.Contains(path, "mysql") {
+		h.protocol = call.ProtocolMySQL
+	}
 	h.tr = NewTracker(Config{DBQueryText: mode}, func(c *call.Call) { h.calls = append(h.calls, c) })
 	for _, r := range loadRecording(t, path) {
 		h.cut(r.dir, r.data, capture)
@@ -144,6 +134,7 @@ func TestPostgresPgxRecording(t *testing.T) {
 
 func TestPostgresServerSideIgnored(t *testing.T) {
 	h := newHarness(t, RoleUnknown)
+	h.protocol = call.ProtocolPostgres
 	for _, r := range loadRecording(t, "../protocol/postgres/testdata/psql.seg") {
 		h.send(r.dir^3, r.data) // as the server saw it: reads and writes swapped
 	}
@@ -154,6 +145,7 @@ func TestPostgresServerSideIgnored(t *testing.T) {
 
 func TestPostgresTLSSkipped(t *testing.T) {
 	h := newHarness(t, RoleClient)
+	h.protocol = call.ProtocolPostgres
 	h.send(Egress, "\x00\x00\x00\x08\x04\xd2\x16\x2f")
 	h.send(Ingress, "S")
 	h.send(Egress, "\x16\x03\x01\x00\xf4\x01\x00\x00\xf0\x03\x03")
@@ -181,7 +173,7 @@ func TestPostgresQueryTextModes(t *testing.T) {
 // statement, and a pointer to the count of calls for that statement.
 func pgPrepared(t testing.TB) (h *harness, out, in Segment, n *int) {
 	rec := loadRecording(t, "../protocol/postgres/testdata/pgx.seg")
-	h = &harness{now: 1_000_000, role: RoleClient}
+	h = &harness{now: 1_000_000, role: RoleClient, protocol: call.ProtocolPostgres}
 	n = new(int)
 	h.tr = NewTracker(Config{LendCalls: true}, func(c *call.Call) {
 		if c.DB.Summary == "SELECT pgx_items" && c.DB.QueryText == "SELECT name FROM pgx_items WHERE id = $1" {
@@ -198,8 +190,8 @@ func pgPrepared(t testing.TB) (h *harness, out, in Segment, n *int) {
 	if exec == "" {
 		t.Fatal("no execution of the prepared statement in the recording")
 	}
-	out = Segment{ConnID: 1, PID: testPID, Dir: Egress, Role: RoleClient, Len: uint32(len(exec)), Data: []byte(exec)}
-	in = Segment{ConnID: 1, PID: testPID, Dir: Ingress, Role: RoleClient, Len: uint32(len(answer)), Data: []byte(answer)}
+	out = Segment{Protocol: call.ProtocolPostgres, ConnID: 1, PID: testPID, Dir: Egress, Role: RoleClient, Len: uint32(len(exec)), Data: []byte(exec)}
+	in = Segment{Protocol: call.ProtocolPostgres, ConnID: 1, PID: testPID, Dir: Ingress, Role: RoleClient, Len: uint32(len(answer)), Data: []byte(answer)}
 	return h, out, in, n
 }
 
@@ -234,6 +226,7 @@ func BenchmarkPostgresPreparedExecute(b *testing.B) {
 func TestPostgresJoinedMidConnection(t *testing.T) {
 	rec := loadRecording(t, "../protocol/postgres/testdata/psql.seg")
 	h := newHarness(t, RoleUnknown)
+	h.protocol = call.ProtocolPostgres
 	// From the answer to the INSERT on: the first segment is the server's.
 	start := 0
 	for i, r := range rec {
@@ -264,6 +257,7 @@ func pgExec(text string) string {
 
 func TestPostgresPipelinedBatch(t *testing.T) {
 	h := newHarness(t, RoleClient)
+	h.protocol = call.ProtocolPostgres
 	h.send(Egress, pgExec("SELECT * FROM a WHERE x = 1")+pgExec("UPDATE b SET y = 'z'")+pgMsg('S', ""))
 	h.send(Ingress, pgMsg('1', "")+pgMsg('2', "")+pgMsg('T', "\x00\x00")+pgMsg('D', "\x00\x00")+pgMsg('C', "SELECT 1\x00")+
 		pgMsg('1', "")+pgMsg('2', "")+pgMsg('n', "")+pgMsg('C', "UPDATE 4\x00")+pgMsg('Z', "I"))

@@ -3,6 +3,7 @@ package stream
 import (
 	"net/netip"
 
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
 )
 
@@ -48,6 +49,10 @@ type Segment struct {
 	// segment and now and then again.
 	Local netip.AddrPort
 	Peer  netip.AddrPort
+	// Protocol is what the kernel's classifier (bpf/classify.h) took the
+	// connection's bytes for; it chooses the session that decodes them.
+	// Segments of no known protocol are not decoded.
+	Protocol call.Protocol
 	// Lost is how many of the connection's segments the kernel dropped
 	// just before this one: what was waiting for them is given up.
 	Lost uint32

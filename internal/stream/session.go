@@ -4,8 +4,6 @@ import (
 	"net/netip"
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
-	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http1"
-	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http2"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
 )
 
@@ -58,24 +56,6 @@ func (c *conn) touch(s *Segment) {
 // classified by its first segment, one joined mid-stream by the next message
 // start, which a long body may delay.
 const maxClassifyTries = 64
-
-// classify names the enabled protocol whose message starts at data. New
-// decoders add their cheap first-bytes check here, most specific first.
-func classify(data []byte, p *Protocols) call.Protocol {
-	if p.HTTP1 && (http1.LooksLikeRequest(data) || http1.LooksLikeResponse(data)) {
-		return call.ProtocolHTTP1
-	}
-	if p.Postgres && pgStartsClient(data) {
-		return call.ProtocolPostgres
-	}
-	if p.MySQL && myStartsConnection(data) {
-		return call.ProtocolMySQL
-	}
-	if (p.HTTP2 || p.GRPC) && (http2.LooksLikePreface(data) || http2.LooksLikeFrames(data, len(data))) {
-		return call.ProtocolHTTP2
-	}
-	return call.ProtocolUnknown
-}
 
 // captured returns the part of Data that the segment really moved.
 func captured(s *Segment) []byte {

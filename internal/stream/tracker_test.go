@@ -55,7 +55,7 @@ func TestTrackerEvict(t *testing.T) {
 	tr := NewTracker(Config{IdleTimeout: time.Second}, func(c *call.Call) { calls = append(calls, c) })
 	const sec = uint64(time.Second)
 	seg := func(conn uint64, at uint64, dir Direction, data string) {
-		tr.Segment(&Segment{ConnID: conn, Dir: dir, Role: RoleServer, Time: at, Len: uint32(len(data)), Data: []byte(data)})
+		tr.Segment(&Segment{Protocol: call.ProtocolHTTP1, ConnID: conn, Dir: dir, Role: RoleServer, Time: at, Len: uint32(len(data)), Data: []byte(data)})
 	}
 	seg(1, 1*sec, Ingress, get("/old"))
 	seg(1, 1*sec+5, Egress, pythonBareHead) // ends at close: completed by eviction
@@ -74,7 +74,7 @@ func TestTrackerForget(t *testing.T) {
 	tr := NewTracker(Config{}, func(*call.Call) {})
 	for conn := range uint64(10) {
 		pid := uint32(100 + conn%2)
-		tr.Segment(&Segment{ConnID: conn, PID: pid, Dir: Ingress, Time: 1, Len: uint32(len(curlGet)), Data: []byte(curlGet)})
+		tr.Segment(&Segment{Protocol: call.ProtocolHTTP1, ConnID: conn, PID: pid, Dir: Ingress, Time: 1, Len: uint32(len(curlGet)), Data: []byte(curlGet)})
 	}
 	tr.Forget(100)
 	if s := tr.Stats(); s.Connections != 5 || s.PendingDropped != 5 {
@@ -116,8 +116,8 @@ func TestTrackerKeepsAddressesFromTheFirstSegment(t *testing.T) {
 	local, peer := netip.MustParseAddrPort("127.0.0.1:8080"), netip.MustParseAddrPort("127.0.0.1:50000")
 	req := []byte("GET / HTTP/1.1\r\nHost: x\r\n\r\n")
 	resp := []byte("HTTP/1.1 204 No Content\r\n\r\n")
-	tr.Segment(&Segment{ConnID: 1, PID: 7, Dir: Ingress, Role: RoleServer, Time: 1, Len: uint32(len(req)), Data: req, Local: local, Peer: peer})
-	tr.Segment(&Segment{ConnID: 1, PID: 7, Dir: Egress, Role: RoleServer, Time: 2, Len: uint32(len(resp)), Data: resp})
+	tr.Segment(&Segment{Protocol: call.ProtocolHTTP1, ConnID: 1, PID: 7, Dir: Ingress, Role: RoleServer, Time: 1, Len: uint32(len(req)), Data: req, Local: local, Peer: peer})
+	tr.Segment(&Segment{Protocol: call.ProtocolHTTP1, ConnID: 1, PID: 7, Dir: Egress, Role: RoleServer, Time: 2, Len: uint32(len(resp)), Data: resp})
 	if len(got) != 1 || got[0].Local != local || got[0].Peer != peer {
 		t.Fatalf("calls %+v: want one with local %v peer %v", got, local, peer)
 	}

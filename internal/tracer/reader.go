@@ -41,6 +41,14 @@ const (
 	// drew for the request the record begins (bpf/wire.h).
 	FlagThreadTrace = uint8(captureDataFlagsFLAG_THREAD_TRACE)
 
+	// Protocols the kernel's classifier names (bpf/classify.h), in
+	// ConnEvent.Protocol of data records.
+	ProtoUnknown  = uint8(captureProtocolPROTO_UNKNOWN)
+	ProtoHTTP1    = uint8(captureProtocolPROTO_HTTP1)
+	ProtoHTTP2    = uint8(captureProtocolPROTO_HTTP2)
+	ProtoPostgres = uint8(captureProtocolPROTO_POSTGRES)
+	ProtoMySQL    = uint8(captureProtocolPROTO_MYSQL)
+
 	// VerdictPendingFork is the verdict of a child forked by a process that
 	// waited for judgement, until it is judged or execs; fork records
 	// report what the child inherited.

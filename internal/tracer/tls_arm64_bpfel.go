@@ -14,20 +14,21 @@ import (
 )
 
 type tlsConnState struct {
-	_          structs.HostLayout
-	Id         uint64
-	LastNs     uint64
-	Role       uint8
-	Protocol   uint8
-	Ended      uint8
-	TupleSent  uint8
-	Lost       uint16
-	LastDir    uint8
-	PeerLocal  uint8
-	TlsRecords uint8
-	WireNoted  uint8
-	Pad2       [6]uint8
-	H2         [2]struct {
+	_           structs.HostLayout
+	Id          uint64
+	LastNs      uint64
+	Role        uint8
+	Protocol    uint8
+	Ended       uint8
+	TupleSent   uint8
+	Lost        uint16
+	LastDir     uint8
+	PeerLocal   uint8
+	TlsRecords  uint8
+	WireNoted   uint8
+	TlsProtocol uint8
+	Pad2        [5]uint8
+	H2          [2]struct {
 		_      structs.HostLayout
 		Rest   uint32
 		Hdr    [9]uint8
@@ -54,7 +55,9 @@ type tlsDataRecord struct {
 		TsNs       uint64
 		LocalPort  uint16
 		RemotePort uint16
-		Lost       uint32
+		Lost       uint16
+		Protocol   uint8
+		Pad        uint8
 		Tid        uint32
 		Seq        uint32
 		Goid       uint64
@@ -91,7 +94,9 @@ type tlsH2Record struct {
 		TsNs       uint64
 		LocalPort  uint16
 		RemotePort uint16
-		Lost       uint32
+		Lost       uint16
+		Protocol   uint8
+		Pad        uint8
 		Tid        uint32
 		Seq        uint32
 		Goid       uint64

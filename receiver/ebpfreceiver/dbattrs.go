@@ -27,11 +27,6 @@ type dbKey struct {
 	errorCode  string // error.type and db.response.status_code
 }
 
-// isDBCall tells whether c is a database operation.
-func isDBCall(c *call.Call) bool {
-	return c.Protocol == call.ProtocolPostgres || c.Protocol == call.ProtocolMySQL
-}
-
 // dbSeriesKey is the series of a database call: the server is the peer.
 func dbSeriesKey(c *call.Call) seriesKey {
 	d := &c.DB

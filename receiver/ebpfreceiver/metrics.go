@@ -119,12 +119,12 @@ func newAggregator(delta bool, startNs uint64) *aggregator {
 // record adds one call; it allocates only when a process or series is new.
 func (a *aggregator) record(c *call.Call) {
 	var key seriesKey
-	switch {
-	case c.Protocol == call.ProtocolHTTP1, c.Protocol == call.ProtocolHTTP2:
+	switch c.Protocol.Family() {
+	case call.FamilyHTTP:
 		key = httpSeriesKey(c, &a.optIn)
-	case c.Protocol == call.ProtocolGRPC:
+	case call.FamilyRPC:
 		key = rpcSeriesKey(c, &a.optIn)
-	case isDBCall(c):
+	case call.FamilyDB:
 		key = dbSeriesKey(c)
 	default:
 		return

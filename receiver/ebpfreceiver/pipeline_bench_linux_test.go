@@ -77,7 +77,7 @@ func benchPipeline(b *testing.B, v loadVariant) {
 func pipelineSegments() (req, resp stream.Segment) {
 	local, peer := netip.MustParseAddrPort("127.0.0.1:8080"), netip.MustParseAddrPort("127.0.0.1:51234")
 	seg := func(dir stream.Direction, data string) stream.Segment {
-		return stream.Segment{PID: 4242, Dir: dir, Role: stream.RoleServer, Len: uint32(len(data)), Data: []byte(data), Local: local, Peer: peer}
+		return stream.Segment{Protocol: call.ProtocolHTTP1, PID: 4242, Dir: dir, Role: stream.RoleServer, Len: uint32(len(data)), Data: []byte(data), Local: local, Peer: peer}
 	}
 	return seg(stream.Ingress, wrkRequest), seg(stream.Egress, goResponse)
 }

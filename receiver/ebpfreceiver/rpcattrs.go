@@ -21,16 +21,6 @@ var (
 	rpcMethodOther = "_OTHER"
 )
 
-// hasSpanMapping tells whether calls of c's protocol become spans and
-// histograms.
-func hasSpanMapping(c *call.Call) bool {
-	switch c.Protocol {
-	case call.ProtocolHTTP1, call.ProtocolHTTP2, call.ProtocolGRPC:
-		return true
-	}
-	return isDBCall(c)
-}
-
 // rpcMethod is rpc.method of a gRPC call: the method as sent, or "_OTHER"
 // when the server answered that it does not implement it; recognised is
 // false then, and rpc.method_original carries the method sent.

@@ -45,21 +45,21 @@ func (s *spanConverter) convert(calls []call.Call) ptrace.Traces {
 	var last processKey
 	for i := range calls {
 		c := &calls[i]
-		if !hasSpanMapping(c) {
+		family := c.Protocol.Family()
+		if family == call.FamilyNone {
 			continue
 		}
 		if key := processKeyOf(c); len(s.byProcess) == 0 || key != last {
 			spans, last = s.spansOf(td, c), key
 		}
-		if isDBCall(c) {
+		switch family {
+		case call.FamilyDB:
 			s.fillDBSpan(spans.AppendEmpty(), c)
-			continue
-		}
-		if c.Protocol == call.ProtocolGRPC {
+		case call.FamilyRPC:
 			s.fillRPCSpan(spans.AppendEmpty(), c)
-			continue
+		default:
+			s.fillHTTPSpan(spans.AppendEmpty(), c)
 		}
-		s.fillHTTPSpan(spans.AppendEmpty(), c)
 	}
 	return td
 }

@@ -110,7 +110,7 @@ func decodeWithQuery(t *testing.T) []call.Call {
 		}{{in, req}, {out, resp}} {
 			now += msNs
 			tr.Segment(&stream.Segment{
-				ConnID: connID, PID: pythonApp.PID, Dir: seg.dir, Role: role, Time: now,
+				ConnID: connID, PID: pythonApp.PID, Dir: seg.dir, Role: role, Time: now, Protocol: call.ProtocolHTTP1,
 				Len: uint32(len(seg.data)), Data: []byte(seg.data),
 				Local: addrPort("10.0.0.2:8080"), Peer: addrPort("10.0.0.7:51234"),
 			})

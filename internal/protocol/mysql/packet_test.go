@@ -1,37 +1,29 @@
 package mysql
 
 import (
-	"bufio"
-	"encoding/hex"
-	"os"
 	"strings"
 	"testing"
+
+	rec "github.com/ebpfreceiver/ebpfreceiver/internal/recording"
 )
 
-// recording returns the segments of a recorded client connection: '>'
-// for bytes the client wrote, '<' for bytes it read.
-func recording(t testing.TB, path string) (dirs []byte, segs [][]byte) {
-	f, err := os.Open(path)
+// recording returns the reads of a recorded client connection.
+func recording(t testing.TB, path string) [][]byte {
+	t.Helper()
+	reads, err := rec.Load(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(nil, 1<<22)
-	for sc.Scan() {
-		d, h, _ := strings.Cut(sc.Text(), " ")
-		b, err := hex.DecodeString(h)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dirs, segs = append(dirs, d[0]), append(segs, b)
+	segs := make([][]byte, len(reads))
+	for i, r := range reads {
+		segs[i] = r.Data
 	}
-	return dirs, segs
+	return segs
 }
 
 func TestHandshakeFromRecording(t *testing.T) {
 	for _, path := range []string{"testdata/mariadb.seg", "testdata/gomysql.seg"} {
-		_, segs := recording(t, path)
+		segs := recording(t, path)
 		greeting, response := segs[0], segs[1]
 		if !LooksLikeGreeting(greeting) || LooksLikeCommand(greeting) {
 			t.Fatalf("%s: greeting not recognised", path)
@@ -93,7 +85,7 @@ func TestEndOfResult(t *testing.T) {
 
 func FuzzPackets(f *testing.F) {
 	for _, path := range []string{"testdata/mariadb.seg", "testdata/gomysql.seg"} {
-		_, segs := recording(f, path)
+		segs := recording(f, path)
 		for _, s := range segs {
 			f.Add(s[:min(len(s), 2048)])
 		}

@@ -1,26 +1,19 @@
 package postgres
 
 import (
-	"bufio"
-	"encoding/hex"
-	"os"
-	"strings"
 	"testing"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/recording"
 )
 
-// addRecording seeds f with every segment of a recorded connection.
+// addRecording seeds f with every read of a recorded connection.
 func addRecording(f *testing.F, path string) {
-	file, err := os.Open(path)
+	reads, err := recording.Load(path)
 	if err != nil {
 		f.Fatal(err)
 	}
-	defer file.Close()
-	sc := bufio.NewScanner(file)
-	sc.Buffer(nil, 1<<22)
-	for sc.Scan() {
-		_, h, _ := strings.Cut(sc.Text(), " ")
-		b, _ := hex.DecodeString(h)
-		f.Add(b[:min(len(b), 2048)])
+	for _, r := range reads {
+		f.Add(r.Data[:min(len(r.Data), 2048)])
 	}
 }
 

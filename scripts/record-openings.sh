@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Records the HTTP/1 and HTTP/2 connections of the classifier corpus
+# (internal/engine/classify_linux_test.go) between real clients and servers
+# through scripts/record.py. The database recordings beside them were made
+# the same way. Run from the repository root; needs curl, nghttp
+# (nghttp2-client), nginx, node, python3 and Go.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+work=$(mktemp -d)
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
+proxy=18080
+mkdir -p internal/protocol/http1/testdata internal/protocol/http2/testdata
+
+# record OUT TARGET_PORT CLIENT...: one connection of CLIENT through the proxy.
+record() {
+	local out=$1 target=$2
+	shift 2
+	python3 scripts/record.py "$proxy" "$target" "$out" >"$work/proxy.log" &
+	local rec=$!
+	until grep -q ready "$work/proxy.log" 2>/dev/null; do sleep 0.05; done
+	"$@" >/dev/null
+	wait "$rec"
+	echo "recorded $out ($(wc -l <"$out") reads)"
+}
+
+mkdir -p "$work/www"
+echo "hello from a file" >"$work/www/hello.txt"
+(cd "$work/www" && exec python3 -m http.server --bind 127.0.0.1 18081) >/dev/null 2>&1 &
+pids+=($!)
+
+cat >"$work/nginx.conf" <<CONF
+daemon off;
+pid $work/nginx.pid;
+error_log stderr;
+events {}
+http {
+	access_log off;
+	client_body_temp_path $work;
+	server { listen 127.0.0.1:18082; root $work/www; location /echo { return 201 "created\n"; } }
+	server { listen 127.0.0.1:18083 http2; root $work/www; location /missing { return 404; } }
+}
+CONF
+nginx -c "$work/nginx.conf" -p "$work" 2>/dev/null &
+pids+=($!)
+sleep 0.5
+
+record internal/protocol/http1/testdata/curl-python.seg 18081 \
+	curl -s "http://127.0.0.1:$proxy/hello.txt"
+record internal/protocol/http1/testdata/node-nginx.seg 18082 \
+	node -e "
+const http = require('http');
+const agent = new http.Agent({keepAlive: true, maxSockets: 1});
+const get = () => new Promise(r => http.get('http://127.0.0.1:$proxy/hello.txt', {agent}, res => { res.resume(); res.on('end', r); }));
+const post = () => new Promise(r => { const q = http.request('http://127.0.0.1:$proxy/echo', {method: 'POST', agent}, res => { res.resume(); res.on('end', r); }); q.end('x'.repeat(3000)); });
+get().then(post).then(get).then(() => agent.destroy());"
+record internal/protocol/http2/testdata/nghttp-nginx-h2c.seg 18083 \
+	nghttp -n "http://127.0.0.1:$proxy/hello.txt" "http://127.0.0.1:$proxy/missing" "http://127.0.0.1:$proxy/hello.txt?again"
+
+(cd test/grpcpeers && go build -o "$work/greeter_server" google.golang.org/grpc/examples/helloworld/greeter_server &&
+	go build -o "$work/greeter_client" google.golang.org/grpc/examples/helloworld/greeter_client)
+"$work/greeter_server" -port 18084 >/dev/null 2>&1 &
+pids+=($!)
+sleep 0.5
+record internal/protocol/http2/testdata/grpc-greeter.seg 18084 \
+	"$work/greeter_client" -addr "127.0.0.1:$proxy"
