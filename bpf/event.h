@@ -24,12 +24,15 @@ enum conn_role {
 	ROLE_SERVER = 2, /* the process got the socket from accept */
 };
 
+/* What the classifier (classify.h) takes a connection's bytes for. The ids
+ * are user space's (call.Protocol), which tells gRPC (3) from HTTP/2. */
 enum protocol {
 	PROTO_UNKNOWN = 0,
 	PROTO_HTTP1 = 1,
-	PROTO_HTTP2 = 2,    /* HTTP/2, gRPC included */
-	PROTO_POSTGRES = 3,
-	PROTO_MYSQL = 4,
+	PROTO_HTTP2 = 2, /* HTTP/2, gRPC included */
+	PROTO_POSTGRES = 4,
+	PROTO_MYSQL = 5,
+	PROTO_REDIS = 6,
 };
 
 enum data_flags {

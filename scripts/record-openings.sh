@@ -1,16 +1,17 @@
 #!/usr/bin/env bash
-# Records the HTTP/1 and HTTP/2 connections of the classifier corpus
-# (internal/engine/classify_linux_test.go) between real clients and servers
-# through scripts/record.py. The database recordings beside them were made
-# the same way. Run from the repository root; needs curl, nghttp
-# (nghttp2-client), nginx, node, python3 and Go.
+# Records the HTTP/1, HTTP/2 and Redis connections of the classifier corpus
+# (internal/engine/corpus_linux_test.go) between real clients and servers
+# through scripts/record.py; the decoders' tests replay them too. The SQL
+# recordings beside them were made the same way. Run from the repository
+# root; needs curl, nghttp (nghttp2-client), nginx, node, python3, Go,
+# redis-server, redis-tools and python3-redis.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 proxy=18080
-mkdir -p internal/protocol/http1/testdata internal/protocol/http2/testdata
+mkdir -p internal/protocol/http1/testdata internal/protocol/http2/testdata internal/protocol/redis/testdata
 
 # record OUT TARGET_PORT CLIENT...: one connection of CLIENT through the proxy.
 record() {
@@ -64,3 +65,23 @@ pids+=($!)
 sleep 0.5
 record internal/protocol/http2/testdata/grpc-greeter.seg 18084 \
 	"$work/greeter_client" -addr "127.0.0.1:$proxy"
+
+redis-server --port 18085 --save "" --appendonly no >/dev/null &
+pids+=($!)
+until redis-cli -p 18085 ping >/dev/null 2>&1; do sleep 0.05; done
+commands='SET cli:key cli-secret-value
+GET cli:key
+LPOP cli:key
+NOSUCHCOMMAND 1
+MULTI
+INCR cli:counter
+GET cli:key
+EXEC
+SELECT 4
+PING'
+record internal/protocol/redis/testdata/redis-cli.seg 18085 \
+	sh -c "printf '%s\n' '$commands' | redis-cli -p $proxy"
+record internal/protocol/redis/testdata/redis-cli-resp3.seg 18085 \
+	sh -c "printf '%s\n' '$commands' | redis-cli -3 -p $proxy"
+record internal/protocol/redis/testdata/python-redis.seg 18085 \
+	/usr/bin/python3 internal/peers/redis/client.py "$proxy" 18085

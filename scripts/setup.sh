@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(clang-16 llvm-16 libbpf-dev bpftool nginx-light curl python3 wrk make git ca-certificates openssl binutils nghttp2-client nodejs iproute2 postgresql mariadb-server)
+packages=(clang-16 llvm-16 libbpf-dev bpftool nginx-light curl python3 wrk make git ca-certificates openssl binutils nghttp2-client nodejs iproute2 postgresql mariadb-server redis-server redis-tools python3-redis)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -18,7 +18,7 @@ fi
 # The packaged servers start at install time; tests start their own, on
 # free ports, with throwaway data directories.
 systemctl disable --now nginx >/dev/null 2>&1 || nginx -s stop >/dev/null 2>&1 || true
-for service in postgresql mariadb; do
+for service in postgresql mariadb redis-server; do
 	systemctl disable --now "$service" >/dev/null 2>&1 || service "$service" stop >/dev/null 2>&1 || true
 done
 

@@ -21,6 +21,7 @@ const (
 	ProtocolGRPC     // gRPC over HTTP/2
 	ProtocolPostgres // PostgreSQL frontend/backend protocol
 	ProtocolMySQL    // MySQL / MariaDB client/server protocol
+	ProtocolRedis    // Redis serialization protocol, RESP2 and RESP3
 )
 
 // Family is the kind of exchange a protocol carries, the group of the
@@ -48,6 +49,7 @@ var protocols = [...]struct {
 	ProtocolGRPC:     {"grpc", FamilyRPC},
 	ProtocolPostgres: {"postgres", FamilyDB},
 	ProtocolMySQL:    {"mysql", FamilyDB},
+	ProtocolRedis:    {"redis", FamilyDB},
 }
 
 // String returns the protocol's short name, used in self-telemetry.

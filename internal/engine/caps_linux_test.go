@@ -134,7 +134,7 @@ func TestCapabilitiesChild(t *testing.T) {
 		t.Skip("run by TestEachRequiredCapabilityIsNeeded")
 	}
 	fmt.Println("start:", outcome(startBriefly()))
-	tr, err := tracer.New(tracer.Config{MaxPayload: 256, BufferSize: 1 << 16, Protocols: tracer.Protocols{HTTP1: true}}, zap.NewNop())
+	tr, err := tracer.New(tracer.Config{MaxPayload: 256, BufferSize: 1 << 16, Protocols: tracer.ProtocolsOf(tracer.ProtoHTTP1)}, zap.NewNop())
 	if err == nil {
 		err = tr.Close()
 	}

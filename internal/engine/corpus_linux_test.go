@@ -11,7 +11,7 @@ import (
 )
 
 // openings is the classifier corpus: connections between real clients and
-// servers (scripts/record-openings.sh and the database recordings), the
+// servers (scripts/record-openings.sh and the SQL recordings), the
 // protocol the kernel must take each for, and the calls their client side
 // decodes to.
 var openings = []struct {
@@ -27,6 +27,9 @@ var openings = []struct {
 	{"../protocol/postgres/testdata/pgx.seg", call.ProtocolPostgres, 9},
 	{"../protocol/mysql/testdata/mariadb.seg", call.ProtocolMySQL, 6},
 	{"../protocol/mysql/testdata/gomysql.seg", call.ProtocolMySQL, 9},
+	{"../protocol/redis/testdata/redis-cli.seg", call.ProtocolRedis, 11},
+	{"../protocol/redis/testdata/redis-cli-resp3.seg", call.ProtocolRedis, 12},
+	{"../protocol/redis/testdata/python-redis.seg", call.ProtocolRedis, 15},
 }
 
 // TestClassifierCorpus holds the kernel's classifier (bpf/classify.h, run
@@ -59,7 +62,7 @@ func TestClassifierCorpus(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			p := kernelProtocols[k&protocolMask] // as the engine maps records
+			p := call.Protocol(k) // as the engine takes records
 			if p != call.ProtocolUnknown && p != o.proto {
 				// Bytes in the middle of a message can look like
 				// anything; where a decoder would start, they must not.

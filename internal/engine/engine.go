@@ -185,10 +185,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		Propagate:  e.cfg.Propagate,
 
 		PropagateCgroup: e.cfg.PropagateCgroup,
-		Protocols: tracer.Protocols{
-			HTTP1: e.cfg.Protocols.HTTP1, HTTP2: e.cfg.Protocols.HTTP2 || e.cfg.Protocols.GRPC,
-			Postgres: e.cfg.Protocols.Postgres, MySQL: e.cfg.Protocols.MySQL,
-		},
+		Protocols:       tracer.Protocols(e.cfg.Protocols.Mask()),
 	}, e.logger)
 	if err != nil {
 		return fmt.Errorf("start capture: %w", explainLoadError(err))

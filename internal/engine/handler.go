@@ -29,19 +29,6 @@ type exited struct {
 	at    time.Time
 }
 
-// kernelProtocols maps the kernel's classification of a record's bytes
-// (tracer.Proto*) to the protocol whose session decodes them; gRPC is told
-// from HTTP/2 by the session.
-var kernelProtocols = [protocolMask + 1]call.Protocol{
-	tracer.ProtoHTTP1:    call.ProtocolHTTP1,
-	tracer.ProtoHTTP2:    call.ProtocolHTTP2,
-	tracer.ProtoPostgres: call.ProtocolPostgres,
-	tracer.ProtoMySQL:    call.ProtocolMySQL,
-}
-
-// protocolMask bounds the index into kernelProtocols.
-const protocolMask = 7
-
 // handler turns the tracer's records into segments for the tracker and
 // process changes into verdicts. It runs on the reader goroutine only.
 type handler struct {
@@ -77,8 +64,9 @@ func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 		Peer:   addrPort(ev.Family, &ev.RemoteAddr, ev.RemotePort),
 		TLS:    ev.Flags&tracer.FlagTLS != 0,
 		Lost:   uint32(ev.Lost),
-		// The kernel's classifier chose what the connection is sent as.
-		Protocol: kernelProtocols[ev.Protocol&protocolMask],
+		// The kernel's classifier chose what the connection is sent as;
+		// its ids are call.Protocol's.
+		Protocol: call.Protocol(ev.Protocol),
 
 		Thread:    ev.Tid,
 		Goroutine: ev.Goid,

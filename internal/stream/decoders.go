@@ -4,6 +4,7 @@ import (
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http1"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http2"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/redis"
 )
 
 // decoder is one protocol's row: what the Tracker needs to start its
@@ -51,6 +52,23 @@ var decoders = [...]decoder{
 		starts:  func(_ *conn, _ *Segment, data []byte) bool { return myStartsConnection(data) },
 		open:    func(t *Tracker, s *Segment, data []byte) session { return t.sh.db.newMySQL(&t.sh, s, data) },
 	},
+	call.ProtocolRedis: {
+		enabled: func(p *Protocols) bool { return p.Redis },
+		starts:  func(_ *conn, _ *Segment, data []byte) bool { return redis.LooksLikeCommand(data) },
+		open:    func(t *Tracker, s *Segment, _ []byte) session { return newRedis(t, s) },
+	},
+}
+
+// Mask returns the protocols p enables as a set of their ids: bit 1<<id,
+// as the kernel's classifier takes it.
+func (p *Protocols) Mask() uint32 {
+	var m uint32
+	for id := range decoders {
+		if d := &decoders[id]; d.open != nil && d.enabled(p) {
+			m |= 1 << id
+		}
+	}
+	return m
 }
 
 // decoderOf returns the row of protocol p, nil when no session decodes

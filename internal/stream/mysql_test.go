@@ -83,18 +83,22 @@ func TestMySQLTLSSkipped(t *testing.T) {
 }
 
 // FuzzDBSessions feeds segments to database sessions: a first byte names
-// the protocol the kernel took the connection for (bit 0: MySQL, else
-// PostgreSQL), then each segment is a header byte (bit 0 direction, bits
+// the protocol the kernel took the connection for (modulo 3: PostgreSQL,
+// MySQL, Redis), then each segment is a header byte (bit 0 direction, bits
 // 1-7 how much of it was captured, in sixteenths), two length bytes, and
 // the data. Seeds are the first segments of the recordings.
 func FuzzDBSessions(f *testing.F) {
 	for _, path := range []string{
 		"../protocol/postgres/testdata/psql.seg", "../protocol/postgres/testdata/pgx.seg",
 		"../protocol/mysql/testdata/mariadb.seg", "../protocol/mysql/testdata/gomysql.seg",
+		"../protocol/redis/testdata/python-redis.seg", "../protocol/redis/testdata/redis-cli-resp3.seg",
 	} {
 		seed := []byte{0} // PostgreSQL
-		if strings.Contains(path, "mysql") {
+		switch {
+		case strings.Contains(path, "mysql"):
 			seed[0] = 1
+		case strings.Contains(path, "redis"):
+			seed[0] = 2
 		}
 		for i, r := range loadRecording(f, path) {
 			if i == 24 {
@@ -108,10 +112,8 @@ func FuzzDBSessions(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		h := newHarness(t, RoleClient)
-		if h.protocol = call.ProtocolPostgres; len(in) > 0 && in[0]&1 == 1 {
-			h.protocol = call.ProtocolMySQL
-		}
 		if len(in) > 0 {
+			h.protocol = [...]call.Protocol{call.ProtocolPostgres, call.ProtocolMySQL, call.ProtocolRedis}[in[0]%3]
 			in = in[1:]
 		}
 		for len(in) >= 3 {
@@ -123,7 +125,7 @@ func FuzzDBSessions(f *testing.F) {
 		}
 		h.tr.Close(1, h.now)
 		for _, c := range h.calls {
-			if c.End < c.Start || (c.Protocol != call.ProtocolPostgres && c.Protocol != call.ProtocolMySQL && c.Protocol != call.ProtocolHTTP1) {
+			if c.End < c.Start || c.Protocol != h.protocol {
 				t.Fatalf("call %+v", c)
 			}
 		}

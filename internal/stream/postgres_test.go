@@ -38,8 +38,11 @@ func loadRecording(t testing.TB, path string) []recorded {
 func replay(t *testing.T, path string, role Role, capture int, mode QueryTextMode) ([]*call.Call, *harness) {
 	t.Helper()
 	h := newHarness(t, role)
-	if h.protocol = call.ProtocolPostgres; strings.Contains(path, "mysql") {
+	switch h.protocol = call.ProtocolPostgres; {
+	case strings.Contains(path, "mysql"):
 		h.protocol = call.ProtocolMySQL
+	case strings.Contains(path, "redis"):
+		h.protocol = call.ProtocolRedis
 	}
 	h.tr = NewTracker(Config{DBQueryText: mode}, func(c *call.Call) { h.calls = append(h.calls, c) })
 	for _, r := range loadRecording(t, path) {

@@ -36,6 +36,7 @@ type Protocols struct {
 	GRPC     bool // gRPC calls (over HTTP/2)
 	Postgres bool
 	MySQL    bool
+	Redis    bool
 }
 
 // QueryTextMode says what a database call carries of its statement.
@@ -78,7 +79,7 @@ func NewTracker(cfg Config, emit func(*call.Call)) *Tracker {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	if cfg.Protocols == (Protocols{}) {
-		cfg.Protocols = Protocols{HTTP1: true, HTTP2: true, GRPC: true, Postgres: true, MySQL: true}
+		cfg.Protocols = Protocols{HTTP1: true, HTTP2: true, GRPC: true, Postgres: true, MySQL: true, Redis: true}
 	}
 	t := &Tracker{idle: uint64(cfg.IdleTimeout), conns: make(map[uint64]*conn)}
 	t.sh = shared{

@@ -187,8 +187,9 @@ const (
 	captureProtocolPROTO_UNKNOWN  captureProtocol = 0
 	captureProtocolPROTO_HTTP1    captureProtocol = 1
 	captureProtocolPROTO_HTTP2    captureProtocol = 2
-	captureProtocolPROTO_POSTGRES captureProtocol = 3
-	captureProtocolPROTO_MYSQL    captureProtocol = 4
+	captureProtocolPROTO_POSTGRES captureProtocol = 4
+	captureProtocolPROTO_MYSQL    captureProtocol = 5
+	captureProtocolPROTO_REDIS    captureProtocol = 6
 )
 
 type captureThreadTrace struct {
@@ -299,11 +300,8 @@ const (
 	captureProgTpExitWritev      = "tp_exit_writev"
 	captureVarCaptureAll         = "capture_all"
 	captureVarEnableH2Walk       = "enable_h2_walk"
-	captureVarEnableHttp1        = "enable_http1"
-	captureVarEnableHttp2        = "enable_http2"
-	captureVarEnableMysql        = "enable_mysql"
-	captureVarEnablePostgres     = "enable_postgres"
 	captureVarEnableTls          = "enable_tls"
+	captureVarEnabledProtocols   = "enabled_protocols"
 	captureVarMaxPayload         = "max_payload"
 	captureVarNextConnId         = "next_conn_id"
 	captureVarPropagate          = "propagate"
@@ -409,11 +407,8 @@ type captureMapSpecs struct {
 type captureVariableSpecs struct {
 	CaptureAll         *ebpf.VariableSpec `ebpf:"capture_all"`
 	EnableH2Walk       *ebpf.VariableSpec `ebpf:"enable_h2_walk"`
-	EnableHttp1        *ebpf.VariableSpec `ebpf:"enable_http1"`
-	EnableHttp2        *ebpf.VariableSpec `ebpf:"enable_http2"`
-	EnableMysql        *ebpf.VariableSpec `ebpf:"enable_mysql"`
-	EnablePostgres     *ebpf.VariableSpec `ebpf:"enable_postgres"`
 	EnableTls          *ebpf.VariableSpec `ebpf:"enable_tls"`
+	EnabledProtocols   *ebpf.VariableSpec `ebpf:"enabled_protocols"`
 	MaxPayload         *ebpf.VariableSpec `ebpf:"max_payload"`
 	NextConnId         *ebpf.VariableSpec `ebpf:"next_conn_id"`
 	Propagate          *ebpf.VariableSpec `ebpf:"propagate"`
@@ -492,11 +487,8 @@ func (m *captureMaps) Close() error {
 type captureVariables struct {
 	CaptureAll         *ebpf.Variable `ebpf:"capture_all"`
 	EnableH2Walk       *ebpf.Variable `ebpf:"enable_h2_walk"`
-	EnableHttp1        *ebpf.Variable `ebpf:"enable_http1"`
-	EnableHttp2        *ebpf.Variable `ebpf:"enable_http2"`
-	EnableMysql        *ebpf.Variable `ebpf:"enable_mysql"`
-	EnablePostgres     *ebpf.Variable `ebpf:"enable_postgres"`
 	EnableTls          *ebpf.Variable `ebpf:"enable_tls"`
+	EnabledProtocols   *ebpf.Variable `ebpf:"enabled_protocols"`
 	MaxPayload         *ebpf.Variable `ebpf:"max_payload"`
 	NextConnId         *ebpf.Variable `ebpf:"next_conn_id"`
 	Propagate          *ebpf.Variable `ebpf:"propagate"`

@@ -16,11 +16,8 @@ import (
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
-	classifierProgClassifyBytes = "classify_bytes"
-	classifierVarEnableHttp1    = "enable_http1"
-	classifierVarEnableHttp2    = "enable_http2"
-	classifierVarEnableMysql    = "enable_mysql"
-	classifierVarEnablePostgres = "enable_postgres"
+	classifierProgClassifyBytes   = "classify_bytes"
+	classifierVarEnabledProtocols = "enabled_protocols"
 )
 
 // loadClassifier returns the embedded CollectionSpec for classifier.
@@ -78,10 +75,7 @@ type classifierMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type classifierVariableSpecs struct {
-	EnableHttp1    *ebpf.VariableSpec `ebpf:"enable_http1"`
-	EnableHttp2    *ebpf.VariableSpec `ebpf:"enable_http2"`
-	EnableMysql    *ebpf.VariableSpec `ebpf:"enable_mysql"`
-	EnablePostgres *ebpf.VariableSpec `ebpf:"enable_postgres"`
+	EnabledProtocols *ebpf.VariableSpec `ebpf:"enabled_protocols"`
 }
 
 // classifierObjects contains all objects after they have been loaded into the kernel.
@@ -114,10 +108,7 @@ func (m *classifierMaps) Close() error {
 //
 // It can be passed to loadClassifierObjects or ebpf.CollectionSpec.LoadAndAssign.
 type classifierVariables struct {
-	EnableHttp1    *ebpf.Variable `ebpf:"enable_http1"`
-	EnableHttp2    *ebpf.Variable `ebpf:"enable_http2"`
-	EnableMysql    *ebpf.Variable `ebpf:"enable_mysql"`
-	EnablePostgres *ebpf.Variable `ebpf:"enable_postgres"`
+	EnabledProtocols *ebpf.Variable `ebpf:"enabled_protocols"`
 }
 
 // classifierPrograms contains all programs after they have been loaded into the kernel.

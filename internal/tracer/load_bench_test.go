@@ -23,7 +23,7 @@ func BenchmarkCaptureUnderLoad(b *testing.B) {
 	setups := []peers.Setup{{Name: "none", Apply: func(testing.TB) func() { return func() {} }}}
 	for _, hook := range []SyscallHook{HookRaw, HookTracepoints} {
 		setups = append(setups, peers.Setup{Name: string(hook), Apply: func(tb testing.TB) func() {
-			tr, err := New(Config{Hook: hook, MaxPayload: 1024, BufferSize: 8 << 20, Protocols: Protocols{HTTP1: true}}, zap.NewNop())
+			tr, err := New(Config{Hook: hook, MaxPayload: 1024, BufferSize: 8 << 20, Protocols: ProtocolsOf(ProtoHTTP1)}, zap.NewNop())
 			if err != nil {
 				tb.Fatal(err)
 			}

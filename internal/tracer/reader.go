@@ -42,12 +42,13 @@ const (
 	FlagThreadTrace = uint8(captureDataFlagsFLAG_THREAD_TRACE)
 
 	// Protocols the kernel's classifier names (bpf/classify.h), in
-	// ConnEvent.Protocol of data records.
+	// ConnEvent.Protocol of data records: the ids of call.Protocol.
 	ProtoUnknown  = uint8(captureProtocolPROTO_UNKNOWN)
 	ProtoHTTP1    = uint8(captureProtocolPROTO_HTTP1)
 	ProtoHTTP2    = uint8(captureProtocolPROTO_HTTP2)
 	ProtoPostgres = uint8(captureProtocolPROTO_POSTGRES)
 	ProtoMySQL    = uint8(captureProtocolPROTO_MYSQL)
+	ProtoRedis    = uint8(captureProtocolPROTO_REDIS)
 
 	// VerdictPendingFork is the verdict of a child forked by a process that
 	// waited for judgement, until it is judged or execs; fork records

@@ -14,7 +14,7 @@ func BenchmarkNewClose(b *testing.B) {
 	privtest.Require(b)
 	b.ReportAllocs()
 	for b.Loop() {
-		tr, err := New(Config{MaxPayload: 1024, BufferSize: 8 << 20, Protocols: Protocols{HTTP1: true}}, zap.NewNop())
+		tr, err := New(Config{MaxPayload: 1024, BufferSize: 8 << 20, Protocols: ProtocolsOf(ProtoHTTP1)}, zap.NewNop())
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -32,10 +32,7 @@ func loadTLS(cfg Config, shared map[string]*ebpf.Map) (*tlsProbes, error) {
 		tlsVarUsePerf:      boolByte(cfg.Transport == TransportPerf),
 		tlsVarEnableH2Walk: boolByte(haveLoop()),
 		// The plaintext is classified as the sockets' bytes are.
-		tlsVarEnableHttp1:    boolByte(cfg.Protocols.HTTP1),
-		tlsVarEnableHttp2:    boolByte(cfg.Protocols.HTTP2),
-		tlsVarEnablePostgres: boolByte(cfg.Protocols.Postgres),
-		tlsVarEnableMysql:    boolByte(cfg.Protocols.MySQL),
+		tlsVarEnabledProtocols: uint32(cfg.Protocols),
 	}
 	p := &tlsProbes{links: newFileLinks()}
 	if err := loadSharing(spec, cfg, vars, shared, &p.progs); err != nil {

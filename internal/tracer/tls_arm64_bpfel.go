@@ -221,11 +221,8 @@ const (
 	tlsProgSslWriteExEnter   = "ssl_write_ex_enter"
 	tlsVarCaptureAll         = "capture_all"
 	tlsVarEnableH2Walk       = "enable_h2_walk"
-	tlsVarEnableHttp1        = "enable_http1"
-	tlsVarEnableHttp2        = "enable_http2"
-	tlsVarEnableMysql        = "enable_mysql"
-	tlsVarEnablePostgres     = "enable_postgres"
 	tlsVarEnableTls          = "enable_tls"
+	tlsVarEnabledProtocols   = "enabled_protocols"
 	tlsVarMaxPayload         = "max_payload"
 	tlsVarPropagate          = "propagate"
 	tlsVarUsePerf            = "use_perf"
@@ -311,16 +308,13 @@ type tlsMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type tlsVariableSpecs struct {
-	CaptureAll     *ebpf.VariableSpec `ebpf:"capture_all"`
-	EnableH2Walk   *ebpf.VariableSpec `ebpf:"enable_h2_walk"`
-	EnableHttp1    *ebpf.VariableSpec `ebpf:"enable_http1"`
-	EnableHttp2    *ebpf.VariableSpec `ebpf:"enable_http2"`
-	EnableMysql    *ebpf.VariableSpec `ebpf:"enable_mysql"`
-	EnablePostgres *ebpf.VariableSpec `ebpf:"enable_postgres"`
-	EnableTls      *ebpf.VariableSpec `ebpf:"enable_tls"`
-	MaxPayload     *ebpf.VariableSpec `ebpf:"max_payload"`
-	Propagate      *ebpf.VariableSpec `ebpf:"propagate"`
-	UsePerf        *ebpf.VariableSpec `ebpf:"use_perf"`
+	CaptureAll       *ebpf.VariableSpec `ebpf:"capture_all"`
+	EnableH2Walk     *ebpf.VariableSpec `ebpf:"enable_h2_walk"`
+	EnableTls        *ebpf.VariableSpec `ebpf:"enable_tls"`
+	EnabledProtocols *ebpf.VariableSpec `ebpf:"enabled_protocols"`
+	MaxPayload       *ebpf.VariableSpec `ebpf:"max_payload"`
+	Propagate        *ebpf.VariableSpec `ebpf:"propagate"`
+	UsePerf          *ebpf.VariableSpec `ebpf:"use_perf"`
 }
 
 // tlsObjects contains all objects after they have been loaded into the kernel.
@@ -384,16 +378,13 @@ func (m *tlsMaps) Close() error {
 //
 // It can be passed to loadTlsObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tlsVariables struct {
-	CaptureAll     *ebpf.Variable `ebpf:"capture_all"`
-	EnableH2Walk   *ebpf.Variable `ebpf:"enable_h2_walk"`
-	EnableHttp1    *ebpf.Variable `ebpf:"enable_http1"`
-	EnableHttp2    *ebpf.Variable `ebpf:"enable_http2"`
-	EnableMysql    *ebpf.Variable `ebpf:"enable_mysql"`
-	EnablePostgres *ebpf.Variable `ebpf:"enable_postgres"`
-	EnableTls      *ebpf.Variable `ebpf:"enable_tls"`
-	MaxPayload     *ebpf.Variable `ebpf:"max_payload"`
-	Propagate      *ebpf.Variable `ebpf:"propagate"`
-	UsePerf        *ebpf.Variable `ebpf:"use_perf"`
+	CaptureAll       *ebpf.Variable `ebpf:"capture_all"`
+	EnableH2Walk     *ebpf.Variable `ebpf:"enable_h2_walk"`
+	EnableTls        *ebpf.Variable `ebpf:"enable_tls"`
+	EnabledProtocols *ebpf.Variable `ebpf:"enabled_protocols"`
+	MaxPayload       *ebpf.Variable `ebpf:"max_payload"`
+	Propagate        *ebpf.Variable `ebpf:"propagate"`
+	UsePerf          *ebpf.Variable `ebpf:"use_perf"`
 }
 
 // tlsPrograms contains all programs after they have been loaded into the kernel.

@@ -41,7 +41,7 @@ func compareTLS(b *testing.B, srv *peers.Server) {
 // startTLSCapture captures process pid, with its TLS uprobes when tls is
 // set, and returns what stops the capture.
 func startTLSCapture(tb testing.TB, pid int, tls bool) func() {
-	tr, err := New(Config{MaxPayload: 1024, BufferSize: 8 << 20, Protocols: Protocols{HTTP1: true}, TLS: tls}, zap.NewNop())
+	tr, err := New(Config{MaxPayload: 1024, BufferSize: 8 << 20, Protocols: ProtocolsOf(ProtoHTTP1), TLS: tls}, zap.NewNop())
 	if err != nil {
 		tb.Fatal(err)
 	}

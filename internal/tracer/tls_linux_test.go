@@ -29,7 +29,7 @@ func TestTracerSeesTLSPlaintext(t *testing.T) {
 }
 
 func testSeesTLS(t *testing.T, srv *peers.Server, readEntry bool) {
-	tr, err := New(Config{MaxPayload: 256, BufferSize: 1 << 20, Protocols: Protocols{HTTP1: true}, TLS: true}, zap.NewNop())
+	tr, err := New(Config{MaxPayload: 256, BufferSize: 1 << 20, Protocols: ProtocolsOf(ProtoHTTP1), TLS: true}, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
 	}

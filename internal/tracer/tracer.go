@@ -65,13 +65,18 @@ type Config struct {
 	BreakProbe string
 }
 
-// Protocols says which connections the kernel classifies and sends; the
-// data of connections of no enabled protocol never leaves the kernel.
-type Protocols struct {
-	HTTP1    bool
-	HTTP2    bool // HTTP/2, gRPC included
-	Postgres bool
-	MySQL    bool
+// Protocols says which connections the kernel classifies and sends: bit
+// 1<<id of each protocol enabled, the ids of ConnEvent.Protocol (Proto*).
+// The data of connections of no enabled protocol never leaves the kernel.
+type Protocols uint32
+
+// ProtocolsOf returns the set of the protocols ids.
+func ProtocolsOf(ids ...uint8) Protocols {
+	var p Protocols
+	for _, id := range ids {
+		p |= 1 << id
+	}
+	return p
 }
 
 // Tracer owns the loaded maps, programs and links, and the reader.
@@ -175,10 +180,7 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 	vars := map[string]any{
 		captureVarMaxPayload:     cfg.MaxPayload,
 		captureVarCaptureAll:     boolByte(cfg.CaptureAll),
-		captureVarEnableHttp1:    boolByte(cfg.Protocols.HTTP1),
-		captureVarEnableHttp2:    boolByte(cfg.Protocols.HTTP2),
-		captureVarEnablePostgres: boolByte(cfg.Protocols.Postgres),
-		captureVarEnableMysql:    boolByte(cfg.Protocols.MySQL),
+		captureVarEnabledProtocols: uint32(cfg.Protocols),
 		captureVarEnableTls:      boolByte(cfg.TLS),
 		captureVarUsePerf:        boolByte(cfg.Transport == TransportPerf),
 		captureVarEnableH2Walk:   boolByte(haveLoop()),

@@ -57,7 +57,7 @@ func TestTracerSeesHTTPOfSelectedProcess(t *testing.T) {
 func testSeesHTTP(t *testing.T, hook SyscallHook, transport Transport) {
 	privtest.Require(t)
 	tr, err := New(Config{
-		Hook: hook, MaxPayload: 256, BufferSize: 1 << 20, Transport: transport, Protocols: Protocols{HTTP1: true},
+		Hook: hook, MaxPayload: 256, BufferSize: 1 << 20, Transport: transport, Protocols: ProtocolsOf(ProtoHTTP1),
 	}, zap.NewNop())
 	if err != nil {
 		t.Fatal(err)
@@ -161,7 +161,7 @@ func TestOneProbeFailingLeavesTheRestRunning(t *testing.T) {
 	lifecycleHooks[len(lifecycleHooks)-1].event = "no_such_tracepoint"
 	defer func() { lifecycleHooks = saved }()
 
-	tr, err := New(Config{MaxPayload: 256, BufferSize: 1 << 16, Protocols: Protocols{HTTP1: true}}, zap.NewNop())
+	tr, err := New(Config{MaxPayload: 256, BufferSize: 1 << 16, Protocols: ProtocolsOf(ProtoHTTP1)}, zap.NewNop())
 	if err != nil {
 		t.Fatalf("one failing probe stopped the tracer: %v", err)
 	}

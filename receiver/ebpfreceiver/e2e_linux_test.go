@@ -196,14 +196,21 @@ func histogramTotal(sink *consumertest.MetricsSink, name string, pid int) uint64
 		if p, _ := rm.Resource().Attributes().Get("process.pid"); pid != 0 && p.Int() != int64(pid) {
 			continue
 		}
-		for _, sm := range rm.ScopeMetrics().All() {
-			for _, m := range sm.Metrics().All() {
-				if m.Name() != name || m.Type() != pmetric.MetricTypeHistogram {
-					continue
-				}
-				for _, dp := range m.Histogram().DataPoints().All() {
-					n += dp.Count()
-				}
+		n += histogramTotalOf(rm, name)
+	}
+	return n
+}
+
+// histogramTotalOf sums the counts of histogram name in one resource.
+func histogramTotalOf(rm pmetric.ResourceMetrics, name string) uint64 {
+	var n uint64
+	for _, sm := range rm.ScopeMetrics().All() {
+		for _, m := range sm.Metrics().All() {
+			if m.Name() != name || m.Type() != pmetric.MetricTypeHistogram {
+				continue
+			}
+			for _, dp := range m.Histogram().DataPoints().All() {
+				n += dp.Count()
 			}
 		}
 	}

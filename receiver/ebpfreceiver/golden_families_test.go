@@ -28,9 +28,11 @@ func grpcGoldenCalls() []*call.Call {
 	}
 }
 
-// dbGoldenCalls covers the database mapping rules: PostgreSQL and MySQL,
-// a multi-operation summary, a refused statement, a SELECT whose row count
-// is known and a statement the lexer did not recognise.
+// dbGoldenCalls covers the database mapping rules: PostgreSQL, MySQL and
+// Redis, a multi-operation summary, a refused statement, a SELECT whose
+// row count is known, a statement the lexer did not recognise, and Redis
+// commands (named by the command, never by the namespace) with an error
+// reply.
 func dbGoldenCalls() []*call.Call {
 	pg := func(startMs, ms uint64, d call.DB) *call.Call {
 		d.System, d.Namespace = "postgresql", "shop"
@@ -39,6 +41,10 @@ func dbGoldenCalls() []*call.Call {
 	my := func(startMs, ms uint64, d call.DB) *call.Call {
 		d.System, d.Namespace = "mariadb", "inventory"
 		return dbGoldenCall(call.ProtocolMySQL, "10.0.0.5:3306", startMs, ms, d)
+	}
+	redis := func(startMs, ms uint64, d call.DB) *call.Call {
+		d.System, d.Namespace = "redis", "2"
+		return dbGoldenCall(call.ProtocolRedis, "127.0.0.1:6379", startMs, ms, d)
 	}
 	return []*call.Call{
 		pg(0, 2, call.DB{Operation: "SELECT", Summary: "SELECT users", Collection: "users",
@@ -53,6 +59,8 @@ func dbGoldenCalls() []*call.Call {
 		my(0, 6, call.DB{Operation: "UPDATE", Summary: "UPDATE stock", Collection: "stock",
 			QueryText: "UPDATE stock SET n = n - ? WHERE sku = ?", Rows: 3}),
 		my(10, 1, call.DB{Operation: "PING", Summary: "PING", Rows: -1}),
+		redis(0, 1, call.DB{Operation: "SET", QueryText: "SET ? ?", Rows: -1}),
+		redis(2, 1, call.DB{Operation: "LPOP", QueryText: "LPOP ?", ErrorCode: "WRONGTYPE", Rows: -1}),
 	}
 }
 
