@@ -69,19 +69,9 @@ record internal/protocol/http2/testdata/grpc-greeter.seg 18084 \
 redis-server --port 18085 --save "" --appendonly no >/dev/null &
 pids+=($!)
 until redis-cli -p 18085 ping >/dev/null 2>&1; do sleep 0.05; done
-commands='SET cli:key cli-secret-value
-GET cli:key
-LPOP cli:key
-NOSUCHCOMMAND 1
-MULTI
-INCR cli:counter
-GET cli:key
-EXEC
-SELECT 4
-PING'
 record internal/protocol/redis/testdata/redis-cli.seg 18085 \
-	sh -c "printf '%s\n' '$commands' | redis-cli -p $proxy"
+	sh -c "redis-cli -p $proxy <internal/peers/redis/cli-commands.txt"
 record internal/protocol/redis/testdata/redis-cli-resp3.seg 18085 \
-	sh -c "printf '%s\n' '$commands' | redis-cli -3 -p $proxy"
+	sh -c "redis-cli -3 -p $proxy <internal/peers/redis/cli-commands.txt"
 record internal/protocol/redis/testdata/python-redis.seg 18085 \
 	/usr/bin/python3 internal/peers/redis/client.py "$proxy" 18085

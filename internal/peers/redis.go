@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strconv"
@@ -95,12 +96,23 @@ func RedisCommandStats(t testing.TB, port int) map[string]int {
 	return stats
 }
 
-// RedisCLI runs redis-cli with the commands on its standard input, one a
-// line, and returns what it printed.
-func RedisCLI(t testing.TB, stdin string, args ...string) string {
+// RedisCLI runs redis-cli with the commands of redis/cli-commands.txt on
+// its standard input, one a line (those of the redis-cli recordings), and
+// returns what it printed.
+func RedisCLI(t testing.TB, args ...string) string {
 	t.Helper()
 	privtest.RequireTool(t, "/usr/bin/redis-cli")
-	return runToolInput(t, stdin, "/usr/bin/redis-cli", args...)
+	commands, err := os.ReadFile(filepath.Join(peersDir(), "redis", "cli-commands.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return runToolInput(t, string(commands), "/usr/bin/redis-cli", args...)
+}
+
+// peersDir is this package's directory, beside its scripts.
+func peersDir() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Dir(file)
 }
 
 // RedisBenchmark runs redis-benchmark with args and returns what it
@@ -116,8 +128,7 @@ func RedisBenchmark(t testing.TB, args ...string) string {
 func RedisPython(t testing.TB, port int) string {
 	t.Helper()
 	privtest.RequireTool(t, "/usr/bin/python3")
-	_, file, _, _ := runtime.Caller(0)
-	script := filepath.Join(filepath.Dir(file), "redis", "client.py")
+	script := filepath.Join(peersDir(), "redis", "client.py")
 	p := strconv.Itoa(port)
 	return runTool(t, "/usr/bin/python3", script, p, p)
 }

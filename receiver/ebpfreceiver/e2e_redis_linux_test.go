@@ -14,21 +14,6 @@ import (
 	"github.com/ebpfreceiver/ebpfreceiver/internal/peers"
 )
 
-// redisCommands is what redis-cli sends, once over RESP2 and once over
-// RESP3: an error of type, an unknown command (which the server rejects
-// without counting it), a transaction, a SELECT.
-const redisCommands = `SET cli:key cli-secret-value
-GET cli:key
-LPOP cli:key
-NOSUCHCOMMAND 1
-MULTI
-INCR cli:counter
-GET cli:key
-EXEC
-SELECT 4
-PING
-`
-
 // TestRedisClientsAreTraced runs a real redis-server and four clients we
 // did not write: redis-cli (RESP2 and RESP3), redis-benchmark (pipelining
 // 16 commands on each of 4 connections), python3-redis (RESP2: a
@@ -48,8 +33,11 @@ func TestRedisClientsAreTraced(t *testing.T) {
 		t.Fatal(err)
 	}
 	port := strconv.Itoa(srv.Port)
-	logOnFailure(t, "redis-cli", peers.RedisCLI(t, redisCommands, "-p", port))
-	logOnFailure(t, "redis-cli -3", peers.RedisCLI(t, redisCommands, "-3", "-p", port))
+	// The commands of the redis-cli recordings: an error of type, an
+	// unknown command (which the server rejects without counting it), a
+	// transaction, a SELECT; once over RESP2, once over RESP3.
+	logOnFailure(t, "redis-cli", peers.RedisCLI(t, "-p", port))
+	logOnFailure(t, "redis-cli -3", peers.RedisCLI(t, "-3", "-p", port))
 	logOnFailure(t, "python3-redis", peers.RedisPython(t, srv.Port))
 	logOnFailure(t, "go-redis", peers.Run(t, peers.GoProgram(t, "redisclient"), "-addr", "127.0.0.1:"+port, "-publish", "127.0.0.1:"+port))
 	// Fewer calls than the receiver's span queue holds (4096), so that a

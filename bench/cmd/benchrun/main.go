@@ -138,6 +138,9 @@ func checkPrerequisites(opts options, selected []configuration) error {
 			errs = append(errs, errors.New("configurations (c) and (d) load eBPF programs: run as root"))
 		}
 	}
+	if opts.redisRequests > 0 {
+		bins = append(bins, "/usr/bin/redis-server", "/usr/bin/redis-benchmark", opts.otelcol)
+	}
 	for _, bin := range bins {
 		if _, err := os.Stat(bin); err != nil {
 			errs = append(errs, fmt.Errorf("find %s: %w (run `make bench`, which builds it)", bin, err))
@@ -178,6 +181,13 @@ func (b *bench) runAll(ctx context.Context) (*result.Suite, error) {
 			return nil, err
 		}
 		suite.Fidelity = f
+	}
+	if b.opts.redisRequests > 0 {
+		runs, err := b.redisBench(ctx)
+		if err != nil {
+			return nil, err
+		}
+		suite.Redis = runs
 	}
 	suite.Others, suite.Measuring = b.others()-othersBefore, time.Since(measuring)
 	b.checkOthers(suite)

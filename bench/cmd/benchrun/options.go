@@ -20,6 +20,7 @@ type options struct {
 	fidelityTime                             time.Duration
 	fidelityConns                            int
 	micro                                    bool
+	redisRequests                            int
 	timeout, quietWait                       time.Duration
 	serverAddr, sinkAddr, downstreamAddr     string
 	telemetryPort                            int
@@ -43,6 +44,7 @@ func parseFlags() options {
 	flag.DurationVar(&o.fidelityTime, "fidelity-duration", 30*time.Second, "length of the fidelity run; 0 skips it")
 	flag.IntVar(&o.fidelityConns, "fidelity-conns", 64, "connections of the fidelity run")
 	flag.BoolVar(&o.micro, "micro", true, "run the main module's micro-benchmarks")
+	flag.IntVar(&o.redisRequests, "redis-requests", 200000, "requests of each redis-benchmark test (SET, GET) per Redis run; 0 skips Redis")
 	flag.DurationVar(&o.timeout, "timeout", 22*time.Minute, "stop everything after this long")
 	flag.DurationVar(&o.quietWait, "quiet-wait", 2*time.Minute, "longest total wait for other processes to go quiet before runs")
 	flag.StringVar(&o.serverAddr, "server-addr", "127.0.0.1:18080", "benchserver address")

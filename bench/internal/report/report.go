@@ -22,6 +22,7 @@ func Write(w io.Writer, s *result.Suite, plots []string) {
 	downstream(w, sums)
 	fidelity(w, s)
 	highRate(w, s)
+	redis(w, s)
 	fmt.Fprintln(w, "## Plots")
 	fmt.Fprintln(w)
 	for _, p := range plots {

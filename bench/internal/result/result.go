@@ -142,6 +142,7 @@ type Suite struct {
 	Configs  []Config
 	Runs     []Run
 	Fidelity *Fidelity // nil when skipped
+	Redis    []RedisRun // empty when skipped
 	// Micro is the go test -bench output; MicroErr says why it failed.
 	Micro    string
 	MicroErr string
@@ -171,4 +172,18 @@ func (s *Suite) Run(id string, round int) (Run, bool) {
 		}
 	}
 	return Run{}, false
+}
+
+// RedisRun is one run of redis-server under redis-benchmark (SET then GET,
+// Requests each) in one of the Redis configurations.
+type RedisRun struct {
+	Config         string // "none", "T+M" or "M"
+	Round          int
+	Requests       int
+	SetRPS, GetRPS float64
+	CollectorCPU   time.Duration // the collector's CPU over both tests, 0 without one
+	// From the collector's self-metrics and the sink: calls the receiver
+	// emitted and lost, spans that reached the sink.
+	CallsEmitted, CallsDropped, SpansDropped, Lost float64
+	Spans                                          int64
 }
