@@ -33,6 +33,7 @@ enum protocol {
 	PROTO_POSTGRES = 4,
 	PROTO_MYSQL = 5,
 	PROTO_REDIS = 6,
+	PROTO_MONGODB = 7,
 };
 
 enum data_flags {

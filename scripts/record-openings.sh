@@ -4,14 +4,15 @@
 # through scripts/record.py; the decoders' tests replay them too. The SQL
 # recordings beside them were made the same way. Run from the repository
 # root; needs curl, nghttp (nghttp2-client), nginx, node, python3, Go,
-# redis-server, redis-tools and python3-redis.
+# redis-server, redis-tools, python3-redis, and the MongoDB peers of
+# test/mongopeers (its Node client installed with npm ci).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 proxy=18080
-mkdir -p internal/protocol/http1/testdata internal/protocol/http2/testdata internal/protocol/redis/testdata
+mkdir -p internal/protocol/http1/testdata internal/protocol/http2/testdata internal/protocol/redis/testdata internal/protocol/mongo/testdata
 
 # record OUT TARGET_PORT CLIENT...: one connection of CLIENT through the proxy.
 record() {
@@ -75,3 +76,16 @@ record internal/protocol/redis/testdata/redis-cli-resp3.seg 18085 \
 	sh -c "redis-cli -3 -p $proxy <internal/peers/redis/cli-commands.txt"
 record internal/protocol/redis/testdata/python-redis.seg 18085 \
 	/usr/bin/python3 internal/peers/redis/client.py "$proxy" 18085
+
+# A MongoDB driver opens a monitoring connection first, then its pool's:
+# each recording is two files, the second being the commands'.
+go build -C test/mongopeers -o "$work/ferretdb" ./cmd/ferretdb
+go build -C test/mongopeers -o "$work/mongoclient" ./cmd/mongoclient
+mkdir -p "$work/fdb"
+"$work/ferretdb" -listen-addr 127.0.0.1:18086 -sqlite-dir "$work/fdb" >/dev/null 2>&1 &
+pids+=($!)
+sleep 1
+record internal/protocol/mongo/testdata/go-driver.seg 18086 \
+	"$work/mongoclient" -uri "mongodb://127.0.0.1:$proxy/?directConnection=true"
+record internal/protocol/mongo/testdata/node-driver.seg 18086 \
+	node test/mongopeers/node/client.js "mongodb://127.0.0.1:$proxy/?directConnection=true"

@@ -25,3 +25,5 @@ done
 go mod download
 go -C tools mod download
 go -C test/grpcpeers mod download
+go -C test/mongopeers mod download
+npm ci --prefix test/mongopeers/node --no-audit --no-fund --loglevel=error

@@ -22,6 +22,7 @@ const (
 	ProtocolPostgres // PostgreSQL frontend/backend protocol
 	ProtocolMySQL    // MySQL / MariaDB client/server protocol
 	ProtocolRedis    // Redis serialization protocol, RESP2 and RESP3
+	ProtocolMongoDB  // MongoDB wire protocol
 )
 
 // Family is the kind of exchange a protocol carries, the group of the
@@ -50,6 +51,7 @@ var protocols = [...]struct {
 	ProtocolPostgres: {"postgres", FamilyDB},
 	ProtocolMySQL:    {"mysql", FamilyDB},
 	ProtocolRedis:    {"redis", FamilyDB},
+	ProtocolMongoDB:  {"mongodb", FamilyDB},
 }
 
 // String returns the protocol's short name, used in self-telemetry.

@@ -30,6 +30,10 @@ var openings = []struct {
 	{"../protocol/redis/testdata/redis-cli.seg", call.ProtocolRedis, 11},
 	{"../protocol/redis/testdata/redis-cli-resp3.seg", call.ProtocolRedis, 12},
 	{"../protocol/redis/testdata/python-redis.seg", call.ProtocolRedis, 15},
+	{"../protocol/mongo/testdata/go-driver.seg", call.ProtocolMongoDB, 1},
+	{"../protocol/mongo/testdata/go-driver-2.seg", call.ProtocolMongoDB, 12},
+	{"../protocol/mongo/testdata/node-driver.seg", call.ProtocolMongoDB, 1},
+	{"../protocol/mongo/testdata/node-driver-2.seg", call.ProtocolMongoDB, 12},
 }
 
 // TestClassifierCorpus holds the kernel's classifier (bpf/classify.h, run

@@ -4,6 +4,7 @@ import (
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http1"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http2"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/mongo"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/redis"
 )
 
@@ -56,6 +57,13 @@ var decoders = [...]decoder{
 		enabled: func(p *Protocols) bool { return p.Redis },
 		starts:  func(_ *conn, _ *Segment, data []byte) bool { return redis.LooksLikeCommand(data) },
 		open:    func(t *Tracker, s *Segment, _ []byte) session { return newRedis(t, s) },
+	},
+	call.ProtocolMongoDB: {
+		enabled: func(p *Protocols) bool { return p.MongoDB },
+		starts: func(_ *conn, _ *Segment, data []byte) bool {
+			return mongo.LooksLikeRequest(data) || mongo.LooksLikeReply(data)
+		},
+		open: func(t *Tracker, s *Segment, data []byte) session { return newMongo(t, s, data) },
 	},
 }
 

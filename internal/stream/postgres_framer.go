@@ -1,7 +1,7 @@
 package stream
 
 // msgFramer walks the length-prefixed messages of one direction of a
-// database connection (PostgreSQL and MySQL) through its segments. Headers
+// database connection (PostgreSQL, MySQL, MongoDB) through its segments. Headers
 // are read from the captured prefix or the tail; a header split between two
 // segments is held; bodies are handed over in place when captured, gathered
 // across segments when small, and otherwise skipped by count, so a result
@@ -11,7 +11,7 @@ package stream
 type msgFramer struct {
 	header  func(h []byte) (typ byte, bodyLen int, ok bool) // decodes a header of hdrLen bytes
 	hdrLen  int
-	hdr     [8]byte
+	hdr     [16]byte
 	hdrN    int
 	typ     byte
 	remain  int  // body bytes of the current message still to come

@@ -33,7 +33,7 @@ type Stats struct {
 }
 
 // decodedProtocols are the protocols reported in Stats.DecodeErrors.
-var decodedProtocols = [...]call.Protocol{call.ProtocolHTTP1, call.ProtocolPostgres, call.ProtocolMySQL, call.ProtocolRedis}
+var decodedProtocols = [...]call.Protocol{call.ProtocolHTTP1, call.ProtocolPostgres, call.ProtocolMySQL, call.ProtocolRedis, call.ProtocolMongoDB}
 
 // counters are written by the tracker's goroutine and read by Stats from
 // any goroutine.

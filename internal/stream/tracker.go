@@ -37,6 +37,7 @@ type Protocols struct {
 	Postgres bool
 	MySQL    bool
 	Redis    bool
+	MongoDB  bool
 }
 
 // QueryTextMode says what a database call carries of its statement.
@@ -79,7 +80,7 @@ func NewTracker(cfg Config, emit func(*call.Call)) *Tracker {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	if cfg.Protocols == (Protocols{}) {
-		cfg.Protocols = Protocols{HTTP1: true, HTTP2: true, GRPC: true, Postgres: true, MySQL: true, Redis: true}
+		cfg.Protocols = Protocols{HTTP1: true, HTTP2: true, GRPC: true, Postgres: true, MySQL: true, Redis: true, MongoDB: true}
 	}
 	t := &Tracker{idle: uint64(cfg.IdleTimeout), conns: make(map[uint64]*conn)}
 	t.sh = shared{

@@ -190,6 +190,7 @@ const (
 	captureProtocolPROTO_POSTGRES captureProtocol = 4
 	captureProtocolPROTO_MYSQL    captureProtocol = 5
 	captureProtocolPROTO_REDIS    captureProtocol = 6
+	captureProtocolPROTO_MONGODB  captureProtocol = 7
 )
 
 type captureThreadTrace struct {

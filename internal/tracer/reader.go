@@ -49,6 +49,7 @@ const (
 	ProtoPostgres = uint8(captureProtocolPROTO_POSTGRES)
 	ProtoMySQL    = uint8(captureProtocolPROTO_MYSQL)
 	ProtoRedis    = uint8(captureProtocolPROTO_REDIS)
+	ProtoMongoDB  = uint8(captureProtocolPROTO_MONGODB)
 
 	// VerdictPendingFork is the verdict of a child forked by a process that
 	// waited for judgement, until it is judged or execs; fork records

@@ -66,11 +66,14 @@ func (s *spanConverter) fillDBSpan(span ptrace.Span, c *call.Call) {
 	}
 }
 
-// dbSpanName is the query summary, else the operation, else the system.
+// dbSpanName is the query summary, else the operation and the collection
+// it addresses, else the operation, else the system.
 func dbSpanName(d *call.DB) string {
 	switch {
 	case d.Summary != "":
 		return d.Summary
+	case d.Operation != "" && d.Collection != "":
+		return d.Operation + " " + d.Collection
 	case d.Operation != "":
 		return d.Operation
 	}

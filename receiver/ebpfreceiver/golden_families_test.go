@@ -28,11 +28,12 @@ func grpcGoldenCalls() []*call.Call {
 	}
 }
 
-// dbGoldenCalls covers the database mapping rules: PostgreSQL, MySQL and
-// Redis, a multi-operation summary, a refused statement, a SELECT whose
-// row count is known, a statement the lexer did not recognise, and Redis
-// commands (named by the command, never by the namespace) with an error
-// reply.
+// dbGoldenCalls covers the database mapping rules: PostgreSQL, MySQL,
+// Redis and MongoDB, a multi-operation summary, a refused statement, a
+// SELECT whose row count is known, a statement the lexer did not
+// recognise, Redis commands (named by the command, never by the
+// namespace) with an error reply, and MongoDB commands named by command
+// and collection, one failed.
 func dbGoldenCalls() []*call.Call {
 	pg := func(startMs, ms uint64, d call.DB) *call.Call {
 		d.System, d.Namespace = "postgresql", "shop"
@@ -45,6 +46,10 @@ func dbGoldenCalls() []*call.Call {
 	redis := func(startMs, ms uint64, d call.DB) *call.Call {
 		d.System, d.Namespace = "redis", "2"
 		return dbGoldenCall(call.ProtocolRedis, "127.0.0.1:6379", startMs, ms, d)
+	}
+	mongodb := func(startMs, ms uint64, d call.DB) *call.Call {
+		d.System, d.Namespace = "mongodb", "shop"
+		return dbGoldenCall(call.ProtocolMongoDB, "127.0.0.1:27017", startMs, ms, d)
 	}
 	return []*call.Call{
 		pg(0, 2, call.DB{Operation: "SELECT", Summary: "SELECT users", Collection: "users",
@@ -61,6 +66,8 @@ func dbGoldenCalls() []*call.Call {
 		my(10, 1, call.DB{Operation: "PING", Summary: "PING", Rows: -1}),
 		redis(0, 1, call.DB{Operation: "SET", QueryText: "SET ? ?", Rows: -1}),
 		redis(2, 1, call.DB{Operation: "LPOP", QueryText: "LPOP ?", ErrorCode: "WRONGTYPE", Rows: -1}),
+		mongodb(0, 3, call.DB{Operation: "find", Collection: "items", Rows: -1}),
+		mongodb(5, 1, call.DB{Operation: "noSuchCommand", ErrorCode: "59", Rows: -1}),
 	}
 }
 
