@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: (GPL-2.0-only OR BSD-2-Clause)
-/* The capture's protocol classifier (classify.h) as a socket filter, so
+/* The capture's protocol classifier (classify.h) as a program of its own, so
  * that recorded openings of real programs can be run through the very code
  * the kernel runs (BPF_PROG_TEST_RUN) and held against the decoders in
  * user space. Never attached: tracer.Classifier loads it for that alone. */
@@ -12,17 +12,25 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
-/* classify_bytes returns the enum protocol whose message the packet's
- * bytes open, as classify_user would for bytes in user memory. */
-SEC("socket")
-int classify_bytes(struct __sk_buff *skb)
+/* What BPF_PROG_TEST_RUN requires before the bytes: an Ethernet header. */
+#define ETH_HEADER 14
+
+/* classify_bytes returns the enum protocol whose message the bytes after
+ * the first ETH_HEADER open, as classify_user would for bytes in user
+ * memory. An XDP program, whose context holds no pointer types, so that
+ * its object does not depend on where it was built. */
+SEC("xdp")
+int classify_bytes(struct xdp_md *ctx)
 {
 	__u8 head[CLASSIFY_LEN] = {};
-	__u32 len = skb->len;
+	__u32 len = ctx->data_end - ctx->data - ETH_HEADER;
+	__u32 n = len;
 
-	if (len < 4)
+	if (n > CLASSIFY_LEN)
+		n = CLASSIFY_LEN;
+	if (len > ctx->data_end - ctx->data || n < 4) /* shorter than a header, or than 4 bytes */
 		return PROTO_UNKNOWN;
-	if (bpf_skb_load_bytes(skb, 0, head, len < CLASSIFY_LEN ? len : CLASSIFY_LEN))
+	if (bpf_xdp_load_bytes(ctx, ETH_HEADER, head, n))
 		return PROTO_UNKNOWN;
 	return classify_head(head, len);
 }

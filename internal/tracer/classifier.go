@@ -9,8 +9,8 @@ import (
 )
 
 const (
-	// ethHeader is what BPF_PROG_TEST_RUN takes off the front of a socket
-	// filter's input before the program sees it.
+	// ethHeader is the Ethernet header BPF_PROG_TEST_RUN requires before
+	// the bytes; the program skips it.
 	ethHeader = 14
 	// classifyInput bounds the bytes given to the program, which must fit
 	// a page: the classifier reads the first 16 and compares the length
