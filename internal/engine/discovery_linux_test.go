@@ -95,12 +95,12 @@ func TestShortLivedProcessesLeaveNoState(t *testing.T) {
 	if err := e.Shutdown(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	for pid := range e.ignored {
+	for pid := range e.rd.ignored {
 		if gone[pid] {
 			t.Errorf("exec-time verdict kept for exited process %d", pid)
 		}
 	}
-	for _, r := range e.rechecks {
+	for _, r := range e.rd.rechecks {
 		if gone[r.pid] {
 			t.Errorf("re-judgement pending for exited process %d", r.pid)
 		}

@@ -93,30 +93,14 @@ type Engine struct {
 	emit     func(*call.Call)
 	selector *discovery.Selector
 	registry *discovery.Registry
-	router   *route.Router // used by the reader goroutine only
+	// rd is the state of the reader goroutine, all of it in one place:
+	// Start uses it before the goroutine runs, then the goroutine alone
+	// (Stats reads only what is safe from any goroutine).
+	rd *reader
 
-	// ignored holds the processes judged not selected when they execed:
-	// the kernel captured them until then, and records already queued are
-	// dropped. Used by the reader goroutine only.
-	ignored map[uint32]struct{}
-	tls     *tlsState   // nil without TLS capture
-	trace   *traceState // nil without trace context
-	// forks are children forked while their parent waited for judgement,
-	// to judge once the records read with their fork are handled. Used by
-	// the reader goroutine only.
-	forks map[uint32]struct{}
-	// rechecks are processes to judge again once older (min_process_age),
-	// soonest first. Used by the reader goroutine only.
-	rechecks []recheck
-
-	mu      sync.Mutex // guards tracer and done across Start and Shutdown
-	tracer  *tracer.Tracer
-	tracker *stream.Tracker
-	done    chan struct{} // closed when the reader goroutine returns
-
-	// now is the record time of the latest record read (Unix
-	// nanoseconds). Used by the reader goroutine only.
-	now uint64
+	mu     sync.Mutex // guards tracer and done across Start and Shutdown
+	tracer *tracer.Tracer
+	done   chan struct{} // closed when the reader goroutine returns
 
 	events   atomic.Uint64
 	ignores  atomic.Uint64
@@ -143,23 +127,22 @@ func New(cfg Config, logger *zap.Logger, emit func(*call.Call)) (*Engine, error)
 		logger:   logger,
 		emit:     emit,
 		selector: selector,
-		router:   router,
 		registry: discovery.NewRegistry(cfg.ProcRoot, selector.NeedsPorts()),
-		ignored:  make(map[uint32]struct{}),
-		forks:    make(map[uint32]struct{}),
+		rd:       &reader{router: router, ignored: make(map[uint32]struct{}), forks: make(map[uint32]struct{})},
 	}
+	e.rd.engine = e
 	if cfg.TLS {
-		e.tls = newTLSState(cfg.ProcRoot)
+		e.rd.tls = newTLSState(cfg.ProcRoot)
 	}
 	scfg := stream.Config{
 		IdleTimeout: cfg.IdleTimeout, LendCalls: true, // one call lent for every emit
 		Protocols: cfg.Protocols, DBQueryText: cfg.DBQueryText,
 	}
 	if cfg.TraceContext {
-		e.trace = newTraceState()
-		scfg.Links = e.trace.links
+		e.rd.trace = newTraceState()
+		scfg.Links = e.rd.trace.links
 	}
-	e.tracker = stream.NewTracker(scfg, e.deliver)
+	e.rd.tracker = stream.NewTracker(scfg, e.deliver)
 	return e, nil
 }
 
@@ -190,8 +173,8 @@ func (e *Engine) Start(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("start capture: %w", explainLoadError(err))
 	}
-	if e.trace != nil && e.cfg.Propagate {
-		e.trace.links.OnEventLoop(func(pid uint32) {
+	if e.rd.trace != nil && e.cfg.Propagate {
+		e.rd.trace.links.OnEventLoop(func(pid uint32) {
 			if err := t.SetThreadContext(pid, false); err != nil {
 				e.logger.Debug("thread context of trace options", zap.Uint32("pid", pid), zap.Error(err))
 			}
@@ -202,14 +185,14 @@ func (e *Engine) Start(ctx context.Context) error {
 	}
 	e.tracer = t
 	e.done = make(chan struct{})
-	h := &handler{engine: e, tracer: t}
+	e.rd.tracer = t
 	go func() {
 		defer close(e.done)
-		if err := t.Run(h); err != nil {
+		if err := t.Run(e.rd); err != nil {
 			e.logger.Error("capture reader stopped", zap.Error(err))
 		}
-		if e.trace != nil { // what waited goes with what is known
-			e.release(^uint64(0), len(e.trace.held))
+		if e.rd.trace != nil { // what waited goes with what is known
+			e.release(^uint64(0), len(e.rd.trace.held))
 		}
 	}()
 	return nil
@@ -221,7 +204,7 @@ func (e *Engine) Start(ctx context.Context) error {
 func (e *Engine) deliver(c *call.Call) {
 	if c.Protocol.Family() == call.FamilyHTTP {
 		var ignore bool
-		if c.HTTP.Route, ignore = e.router.Route(c.HTTP.Path); ignore {
+		if c.HTTP.Route, ignore = e.rd.router.Route(c.HTTP.Path); ignore {
 			e.ignores.Add(1)
 			return
 		}
@@ -231,7 +214,7 @@ func (e *Engine) deliver(c *call.Call) {
 		p = &call.Process{PID: c.PID}
 	}
 	c.Process = p
-	if e.trace != nil && !e.traced(c, e.now) {
+	if e.rd.trace != nil && !e.traced(c, e.rd.now) {
 		return
 	}
 	e.emit(c)
@@ -264,7 +247,7 @@ func (e *Engine) Shutdown(ctx context.Context) error {
 
 // Stats returns the counters.
 func (e *Engine) Stats() Stats {
-	ts := e.tracker.Stats()
+	ts := e.rd.tracker.Stats()
 	s := Stats{
 		Events:       e.events.Load(),
 		DecodeErrors: ts.DecodeErrors,

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/route"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/stream"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/tracer"
@@ -29,26 +30,45 @@ type exited struct {
 	at    time.Time
 }
 
-// handler turns the tracer's records into segments for the tracker and
-// process changes into verdicts. It runs on the reader goroutine only.
-type handler struct {
-	engine    *Engine
-	tracer    *tracer.Tracer
+// reader turns the tracer's records into segments for the tracker and
+// process changes into verdicts, and holds everything that goroutine
+// keeps. Start uses it before the goroutine runs, then the goroutine alone.
+type reader struct {
+	engine *Engine
+	tracer *tracer.Tracer // set by Start
+	router *route.Router
+	// tracker turns each connection's segments into calls.
+	tracker *stream.Tracker
+	tls     *tlsState   // nil without TLS capture
+	trace   *traceState // nil without trace context
+	// ignored holds the processes judged not selected when they execed:
+	// the kernel captured them until then, and records already queued are
+	// dropped.
+	ignored map[uint32]struct{}
+	// forks are children forked while their parent waited for judgement,
+	// to judge once the records read with their fork are handled.
+	forks map[uint32]struct{}
+	// rechecks are processes to judge again once older (min_process_age),
+	// soonest first.
+	rechecks []recheck
+	// now is the record time of the latest record read (Unix nanoseconds).
+	now uint64
+
 	seg       stream.Segment // reused: no allocation per record
 	lastEvict time.Time
 	lastPrune time.Time
 	exits     []exited // oldest first
 }
 
-func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
+func (h *reader) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 	h.engine.events.Add(1)
-	if _, ignored := h.engine.ignored[ev.Pid]; ignored && ev.Kind == tracer.EventData {
+	if _, ignored := h.ignored[ev.Pid]; ignored && ev.Kind == tracer.EventData {
 		return // captured while its exec was being judged
 	}
 	at := h.tracer.UnixNano(ev.TsNs)
-	h.engine.now = max(h.engine.now, at)
+	h.now = max(h.now, at)
 	if ev.Kind == tracer.EventClose {
-		h.engine.tracker.Close(ev.ConnId, at)
+		h.tracker.Close(ev.ConnId, at)
 		return
 	}
 	h.seg = stream.Segment{
@@ -84,10 +104,10 @@ func (h *handler) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 	if ev.Flags&tracer.FlagH2Frames != 0 {
 		h.seg.Data, h.seg.Frames = nil, payload // HTTP/2 frame pieces
 	}
-	h.engine.tracker.Segment(&h.seg)
+	h.tracker.Segment(&h.seg)
 }
 
-func (h *handler) Process(ev *tracer.ProcessEvent) {
+func (h *reader) Process(ev *tracer.ProcessEvent) {
 	h.engine.events.Add(1)
 	switch ev.Kind {
 	case tracer.EventExec: // without its details: only if the record was cut short
@@ -98,8 +118,8 @@ func (h *handler) Process(ev *tracer.ProcessEvent) {
 	case tracer.EventFork:
 		h.engine.forked(ev.Pid, ev.Ppid, ev.StartNs, ev.Verdict)
 	case tracer.EventExit:
-		delete(h.engine.forks, ev.Pid)
-		h.engine.tracker.Forget(ev.Pid)
+		delete(h.forks, ev.Pid)
+		h.tracker.Forget(ev.Pid)
 		h.engine.tlsExited(ev.Pid)
 		h.engine.traceExited(ev.Pid)
 		var start uint64
@@ -117,26 +137,26 @@ func (h *handler) Process(ev *tracer.ProcessEvent) {
 
 // Handoff follows a Go goroutine's request to the goroutine that writes
 // it.
-func (h *handler) Handoff(ev *tracer.HandoffEvent) {
+func (h *reader) Handoff(ev *tracer.HandoffEvent) {
 	h.engine.events.Add(1)
-	if h.engine.trace != nil {
-		h.engine.trace.links.Handoff(ev.Pid, ev.ConnId, ev.Goid, h.tracer.UnixNano(ev.TsNs))
+	if h.trace != nil {
+		h.trace.links.Handoff(ev.Pid, ev.ConnId, ev.Goid, h.tracer.UnixNano(ev.TsNs))
 	}
 }
 
 // Exec judges a process that called execve.
-func (h *handler) Exec(ev *tracer.ExecEvent) {
+func (h *reader) Exec(ev *tracer.ExecEvent) {
 	h.engine.events.Add(1)
 	h.engine.execed(h.tracer, ev.Hdr.Pid, ev.Path(), ev.Argv())
 	h.publish()
 }
 
 // publish makes the size of the reader's own state visible to Stats.
-func (h *handler) publish() {
-	h.engine.verdicts.Store(int64(len(h.engine.ignored) + len(h.engine.rechecks)))
+func (h *reader) publish() {
+	h.engine.verdicts.Store(int64(len(h.ignored) + len(h.rechecks)))
 }
 
-func (h *handler) Idle() {
+func (h *reader) Idle() {
 	h.engine.judgeForks(h.tracer)
 	now := time.Now()
 	h.engine.traceIdle(now)
@@ -144,7 +164,7 @@ func (h *handler) Idle() {
 		return
 	}
 	h.lastEvict = now
-	h.engine.tracker.Evict(uint64(now.UnixNano()))
+	h.tracker.Evict(uint64(now.UnixNano()))
 	h.forgetExited(now)
 	h.engine.runRechecks(h.tracer, now)
 	h.publish()
@@ -157,13 +177,13 @@ func (h *handler) Idle() {
 // forgetExited drops the identities and exec-time verdicts of processes
 // that exited more than exitGrace ago, unless their PID already belongs to a
 // new process.
-func (h *handler) forgetExited(now time.Time) {
+func (h *reader) forgetExited(now time.Time) {
 	n := 0
 	for n < len(h.exits) && now.Sub(h.exits[n].at) >= exitGrace {
 		x := h.exits[n]
 		h.engine.registry.RemoveIf(x.pid, x.start)
 		if _, alive := h.engine.registry.Cached(x.pid); !alive {
-			delete(h.engine.ignored, x.pid) // unless the PID was reused and judged again
+			delete(h.ignored, x.pid) // unless the PID was reused and judged again
 		}
 		n++
 	}

@@ -46,7 +46,7 @@ func (e *Engine) decide(t *tracer.Tracer, pid uint32) {
 // exit before their calls are delivered; one that exited before procfs
 // could be read is described from what execve was given.
 func (e *Engine) execed(t *tracer.Tracer, pid uint32, path string, argv []string) {
-	delete(e.forks, pid)
+	delete(e.rd.forks, pid)
 	e.traceExited(pid) // its requests were the old program's
 	p, err := e.registry.Refresh(pid)
 	if err != nil {
@@ -107,10 +107,10 @@ func (e *Engine) listened(t *tracer.Tracer, pid uint32, port uint16) {
 // judged records an exec-time verdict for the reader's filter.
 func (e *Engine) judged(pid uint32, selected bool) {
 	if selected {
-		delete(e.ignored, pid)
+		delete(e.rd.ignored, pid)
 		return
 	}
-	e.ignored[pid] = struct{}{}
+	e.rd.ignored[pid] = struct{}{}
 }
 
 // forked describes a child that a captured (or not yet judged) process
@@ -120,7 +120,7 @@ func (e *Engine) judged(pid uint32, selected bool) {
 func (e *Engine) forked(child, parent uint32, startNs uint64, verdict uint8) {
 	e.registry.Inherit(child, parent, startNs)
 	if verdict == tracer.VerdictPendingFork {
-		e.forks[child] = struct{}{}
+		e.rd.forks[child] = struct{}{}
 	}
 }
 
@@ -128,8 +128,8 @@ func (e *Engine) forked(child, parent uint32, startNs uint64, verdict uint8) {
 // judgement, if they still wait: one that exec'ed since has the kernel's
 // exec-time pending verdict and is judged with its exec.
 func (e *Engine) judgeForks(t *tracer.Tracer) {
-	for child := range e.forks {
-		delete(e.forks, child)
+	for child := range e.rd.forks {
+		delete(e.rd.forks, child)
 		if v, ok := t.Verdict(child); !ok || v != tracer.VerdictPendingFork {
 			continue
 		}

@@ -23,26 +23,26 @@ const maxRechecks = 4096
 
 // scheduleRecheck judges p again after wait.
 func (e *Engine) scheduleRecheck(p *call.Process, wait time.Duration) {
-	if len(e.rechecks) >= maxRechecks {
+	if len(e.rd.rechecks) >= maxRechecks {
 		return
 	}
 	r := recheck{pid: p.PID, start: p.StartTime, due: time.Now().Add(wait)}
-	i, _ := slices.BinarySearchFunc(e.rechecks, r.due, func(r recheck, due time.Time) int {
+	i, _ := slices.BinarySearchFunc(e.rd.rechecks, r.due, func(r recheck, due time.Time) int {
 		return r.due.Compare(due)
 	})
-	e.rechecks = slices.Insert(e.rechecks, i, r)
+	e.rd.rechecks = slices.Insert(e.rd.rechecks, i, r)
 }
 
 // runRechecks judges again the processes whose time has come and that still
 // run.
 func (e *Engine) runRechecks(t *tracer.Tracer, now time.Time) {
 	n := 0
-	for n < len(e.rechecks) && !e.rechecks[n].due.After(now) {
-		r := e.rechecks[n]
+	for n < len(e.rd.rechecks) && !e.rd.rechecks[n].due.After(now) {
+		r := e.rd.rechecks[n]
 		if p, ok := e.registry.Cached(r.pid); ok && p.StartTime == r.start {
 			e.judge(t, p, true)
 		}
 		n++
 	}
-	e.rechecks = slices.Delete(e.rechecks, 0, n)
+	e.rd.rechecks = slices.Delete(e.rd.rechecks, 0, n)
 }

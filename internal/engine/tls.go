@@ -24,31 +24,31 @@ func newTLSState(procRoot string) *tlsState {
 // forgets a process judged not selected. execPath is its executable's path
 // as last read (from procfs, or from its execve when it was already gone).
 func (e *Engine) tlsJudged(t *tracer.Tracer, pid uint32, execPath string, selected bool) {
-	if e.tls == nil {
+	if e.rd.tls == nil {
 		return
 	}
 	if !selected {
-		delete(e.tls.selected, pid)
+		delete(e.rd.tls.selected, pid)
 		return
 	}
-	e.tls.selected[pid] = struct{}{}
+	e.rd.tls.selected[pid] = struct{}{}
 	e.attachTLS(t, pid, execPath)
 }
 
 // tlsListened looks again at a selected process that started listening.
 func (e *Engine) tlsListened(t *tracer.Tracer, pid uint32) {
-	if e.tls == nil {
+	if e.rd.tls == nil {
 		return
 	}
-	if _, ok := e.tls.selected[pid]; ok {
+	if _, ok := e.rd.tls.selected[pid]; ok {
 		e.attachTLS(t, pid, "")
 	}
 }
 
 // tlsExited forgets a process.
 func (e *Engine) tlsExited(pid uint32) {
-	if e.tls != nil {
-		delete(e.tls.selected, pid)
+	if e.rd.tls != nil {
+		delete(e.rd.tls.selected, pid)
 	}
 }
 
@@ -57,7 +57,7 @@ func (e *Engine) tlsExited(pid uint32) {
 // are probed per file, so later runs of the same executable are covered
 // from their first call.
 func (e *Engine) attachTLS(t *tracer.Tracer, pid uint32, execPath string) {
-	targets, err := e.tls.finder.FindExec(pid, execPath)
+	targets, err := e.rd.tls.finder.FindExec(pid, execPath)
 	if err != nil || len(targets) == 0 {
 		return // gone, or no TLS library (yet)
 	}

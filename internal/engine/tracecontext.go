@@ -60,7 +60,7 @@ func eventLoop(p *call.Process) bool {
 // goroutine for Go programs whose layout is known (the probes then read
 // their goroutine ids), none for event-loop runtimes, by thread otherwise.
 func (e *Engine) traceJudged(t *tracer.Tracer, p *call.Process, selected bool) {
-	if e.trace == nil || !selected {
+	if e.rd.trace == nil || !selected {
 		return
 	}
 	policy := tracectx.PolicyThread
@@ -70,7 +70,7 @@ func (e *Engine) traceJudged(t *tracer.Tracer, p *call.Process, selected bool) {
 	case eventLoop(p):
 		policy = tracectx.PolicyNone
 	}
-	e.trace.links.SetPolicy(p.PID, policy)
+	e.rd.trace.links.SetPolicy(p.PID, policy)
 	if e.cfg.Propagate && policy == tracectx.PolicyThread {
 		if err := t.SetThreadContext(p.PID, true); err != nil {
 			e.logger.Debug("thread context of trace options", zap.Uint32("pid", p.PID), zap.Error(err))
@@ -86,13 +86,13 @@ func (e *Engine) goPolicy(t *tracer.Tracer, pid uint32) tracectx.Policy {
 	if err != nil {
 		return tracectx.PolicyNone
 	}
-	l, known := e.trace.layouts[file]
+	l, known := e.rd.trace.layouts[file]
 	if !known {
 		l, err = discovery.ReadGoLayout(exe)
 		if err != nil {
 			e.logger.Info("Go program without trace context inside the process", zap.Uint32("pid", pid), zap.Error(err))
 		}
-		e.trace.layouts[file] = l
+		e.rd.trace.layouts[file] = l
 	}
 	if l == nil {
 		return tracectx.PolicyNone
@@ -105,8 +105,8 @@ func (e *Engine) goPolicy(t *tracer.Tracer, pid uint32) tracectx.Policy {
 
 // traceExited forgets a process.
 func (e *Engine) traceExited(pid uint32) {
-	if e.trace != nil {
-		e.trace.links.Forget(pid)
+	if e.rd.trace != nil {
+		e.rd.trace.links.Forget(pid)
 	}
 }
 
@@ -117,12 +117,12 @@ func (e *Engine) traced(c *call.Call, now uint64) bool {
 	if c.Span == nil {
 		return true
 	}
-	ctx, ok := e.trace.links.Resolve(c.Span, now)
+	ctx, ok := e.rd.trace.links.Resolve(c.Span, now)
 	if !ok {
-		if len(e.trace.held) >= maxHeld {
+		if len(e.rd.trace.held) >= maxHeld {
 			e.release(^uint64(0), 1)
 		}
-		e.trace.held = append(e.trace.held, *c)
+		e.rd.trace.held = append(e.rd.trace.held, *c)
 		return false
 	}
 	c.Start = c.Span.Start(c.Start)
@@ -133,7 +133,7 @@ func (e *Engine) traced(c *call.Call, now uint64) bool {
 // release sends, in order, the held calls whose trace is known at record
 // time now, and at least the oldest min of them.
 func (e *Engine) release(now uint64, min int) {
-	held := e.trace.held
+	held := e.rd.trace.held
 	kept := held[:0]
 	for i := range held {
 		c := &held[i]
@@ -141,7 +141,7 @@ func (e *Engine) release(now uint64, min int) {
 		if i < min {
 			at = ^uint64(0)
 		}
-		ctx, ok := e.trace.links.Resolve(c.Span, at)
+		ctx, ok := e.rd.trace.links.Resolve(c.Span, at)
 		if !ok {
 			kept = append(kept, *c)
 			continue
@@ -151,24 +151,24 @@ func (e *Engine) release(now uint64, min int) {
 		e.emit(c)
 	}
 	clear(held[len(kept):])
-	e.trace.held = kept
+	e.rd.trace.held = kept
 }
 
 // traceIdle releases what waited long enough once the buffer is drained:
 // every record queued before now has been read.
 func (e *Engine) traceIdle(now time.Time) {
-	if e.trace == nil {
+	if e.rd.trace == nil {
 		return
 	}
 	at := uint64(now.UnixNano())
-	e.trace.links.Sweep(at)
+	e.rd.trace.links.Sweep(at)
 	e.release(at, 0)
 }
 
 // traceStats returns the linking counters; zero without trace context.
 func (e *Engine) traceStats() tracectx.Stats {
-	if e.trace == nil {
+	if e.rd.trace == nil {
 		return tracectx.Stats{}
 	}
-	return e.trace.links.Stats()
+	return e.rd.trace.links.Stats()
 }
