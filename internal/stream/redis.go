@@ -16,16 +16,16 @@ import (
 // connection subscribed) answer nothing: only a subscription's first
 // confirmation ends its command.
 type redisSession struct {
-	sh       *shared
-	ignore   bool // the server's side
-	out, in  redis.Walker
-	pending  dbOpQueue
-	seg      *Segment // the segment being walked
-	c        *conn
-	cmd      redisCommand
-	reply    redisReply
-	db       string // db.namespace: the database index, empty when not known
-	pubsub   bool   // a subscription was sent: RESP2 arrays may be messages
+	sh      *shared
+	ignore  bool // the server's side
+	out, in redis.Walker
+	pending dbOpQueue
+	seg     *Segment // the segment being walked
+	c       *conn
+	cmd     redisCommand
+	reply   redisReply
+	db      string // db.namespace: the database index, empty when not known
+	pubsub  bool   // a subscription was sent: RESP2 arrays may be messages
 	// After a loss of framing, commands are read again from the next
 	// segment that starts with one, and replies from the first segment
 	// read after that command.
@@ -33,8 +33,8 @@ type redisSession struct {
 	// tail is set while the reply of the one command waiting runs on
 	// past what the capture can frame (a large aggregate): it ends at the
 	// last segment read before the client writes again, lastIn.
-	tail   bool
-	lastIn uint64
+	tail     bool
+	lastIn   uint64
 	textBuf  []byte // scratch for the sanitised or raw text of a command
 	selected string // the index a pending SELECT asks for
 }

@@ -178,13 +178,13 @@ func (c Config) validate() error {
 // configure sets the programs' constants and the ring buffer size.
 func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 	vars := map[string]any{
-		captureVarMaxPayload:     cfg.MaxPayload,
-		captureVarCaptureAll:     boolByte(cfg.CaptureAll),
+		captureVarMaxPayload:       cfg.MaxPayload,
+		captureVarCaptureAll:       boolByte(cfg.CaptureAll),
 		captureVarEnabledProtocols: uint32(cfg.Protocols),
-		captureVarEnableTls:      boolByte(cfg.TLS),
-		captureVarUsePerf:        boolByte(cfg.Transport == TransportPerf),
-		captureVarEnableH2Walk:   boolByte(haveLoop()),
-		captureVarPropagate:      boolByte(cfg.Propagate),
+		captureVarEnableTls:        boolByte(cfg.TLS),
+		captureVarUsePerf:          boolByte(cfg.Transport == TransportPerf),
+		captureVarEnableH2Walk:     boolByte(haveLoop()),
+		captureVarPropagate:        boolByte(cfg.Propagate),
 	}
 	for name, value := range vars {
 		if err := spec.Variables[name].Set(value); err != nil {

@@ -6,4 +6,3 @@
 //
 //	go build -C test/mongopeers -o /tmp/ferretdb ./cmd/ferretdb
 package mongopeers
-

@@ -141,7 +141,7 @@ type Suite struct {
 	Settings Settings
 	Configs  []Config
 	Runs     []Run
-	Fidelity *Fidelity // nil when skipped
+	Fidelity *Fidelity  // nil when skipped
 	Redis    []RedisRun // empty when skipped
 	// Micro is the go test -bench output; MicroErr says why it failed.
 	Micro    string
