@@ -6,7 +6,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -25,18 +24,8 @@ func GRPCProgramGlob() string {
 // gRPC peers we did not write.
 func GRPCProgram(t testing.TB, pkg string) string {
 	t.Helper()
-	_, file, _, _ := runtime.Caller(0)
-	module := filepath.Join(filepath.Dir(file), "..", "..", "test", "grpcpeers")
 	name := strings.ReplaceAll(strings.TrimPrefix(strings.TrimPrefix(pkg, "google.golang.org/grpc/examples/"), "./cmd/"), "/", "_")
-	out := filepath.Join(os.TempDir(), fmt.Sprintf("ebpfreceiver-grpc-%s-%d", name, os.Getpid()))
-	if _, err := os.Stat(out); err == nil {
-		return out
-	}
-	build := exec.Command("go", "build", "-C", module, "-o", out, pkg)
-	if msg, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build %s: %v\n%s", pkg, err, msg)
-	}
-	return out
+	return buildIn(t, filepath.Join(peersDir(), "..", "..", "test", "grpcpeers"), pkg, "ebpfreceiver-grpc-"+name)
 }
 
 // RunStatus runs a program to completion, as Run does, and returns its

@@ -1,9 +1,7 @@
 package peers
 
 import (
-	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,16 +15,7 @@ import (
 // returns its path.
 func MongoProgram(t testing.TB, pkg string) string {
 	t.Helper()
-	module := filepath.Join(peersDir(), "..", "..", "test", "mongopeers")
-	out := filepath.Join(os.TempDir(), fmt.Sprintf("ebpfreceiver-mongo-%s-%d", filepath.Base(pkg), os.Getpid()))
-	if _, err := os.Stat(out); err == nil {
-		return out
-	}
-	build := exec.Command("go", "build", "-C", module, "-o", out, pkg)
-	if msg, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build %s: %v\n%s", pkg, err, msg)
-	}
-	return out
+	return buildIn(t, filepath.Join(peersDir(), "..", "..", "test", "mongopeers"), pkg, "ebpfreceiver-mongo-"+filepath.Base(pkg))
 }
 
 // FerretDB starts FerretDB, a real MongoDB wire protocol server, on

@@ -195,17 +195,28 @@ func GoProgram(t testing.TB, name string) string {
 // as CGO_ENABLED=0.
 func buildGoProgram(t testing.TB, name string, env ...string) string {
 	t.Helper()
+	return buildIn(t, filepath.Join(peersDir(), "cmd", name), ".", fmt.Sprintf("ebpfreceiver-peer-%s", name), env...)
+}
+
+// peersDir is this package's directory, beside its programs and scripts.
+func peersDir() string {
 	_, file, _, _ := runtime.Caller(0)
-	src := filepath.Join(filepath.Dir(file), "cmd", name)
-	out := filepath.Join(os.TempDir(), fmt.Sprintf("ebpfreceiver-peer-%s-%d", name, os.Getpid()))
+	return filepath.Dir(file)
+}
+
+// buildIn builds package pkg of the module at dir, with extra
+// environment env, once per test binary, into a file of the temporary
+// directory named after name and this process, and returns its path.
+func buildIn(t testing.TB, dir, pkg, name string, env ...string) string {
+	t.Helper()
+	out := filepath.Join(os.TempDir(), fmt.Sprintf("%s-%d", name, os.Getpid()))
 	if _, err := os.Stat(out); err == nil {
 		return out
 	}
-	build := exec.Command("go", "build", "-o", out, ".")
-	build.Dir = src
+	build := exec.Command("go", "build", "-C", dir, "-o", out, pkg)
 	build.Env = append(os.Environ(), env...)
 	if msg, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("build %s: %v\n%s", name, err, msg)
+		t.Fatalf("build %s: %v\n%s", pkg, err, msg)
 	}
 	return out
 }

@@ -7,7 +7,6 @@ import (
 	"net"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -107,12 +106,6 @@ func RedisCLI(t testing.TB, args ...string) string {
 		t.Fatal(err)
 	}
 	return runToolInput(t, string(commands), "/usr/bin/redis-cli", args...)
-}
-
-// peersDir is this package's directory, beside its scripts.
-func peersDir() string {
-	_, file, _, _ := runtime.Caller(0)
-	return filepath.Dir(file)
 }
 
 // RedisBenchmark runs redis-benchmark with args and returns what it

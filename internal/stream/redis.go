@@ -33,10 +33,9 @@ type redisSession struct {
 	// tail is set while the reply of the one command waiting runs on
 	// past what the capture can frame (a large aggregate): it ends at the
 	// last segment read before the client writes again, lastIn.
-	tail     bool
-	lastIn   uint64
-	textBuf  []byte // scratch for the sanitised or raw text of a command
-	selected string // the index a pending SELECT asks for
+	tail    bool
+	lastIn  uint64
+	textBuf []byte // scratch for the sanitised or raw text of a command
 }
 
 // redisCommand is the command being read.
@@ -48,7 +47,6 @@ type redisCommand struct {
 	name  string
 	args  int
 	raw   []byte // QueryTextRaw: the command as sent, as far as captured
-	cut   bool   // an argument was not captured whole
 	index []byte // SELECT's argument
 }
 
@@ -174,15 +172,13 @@ func (rc *redisCommands) Item(it *redis.Item) {
 	case it.Depth == 0:
 		r.startCommand()
 	case it.Depth == 1 && it.Index == 0:
-		r.cmd.name = r.sh.names.string(upper(r.textBuf[:0], it.Payload))
-		r.cmd.cut = it.Cut
-		r.cmd.raw = append(r.cmd.raw[:0], r.cmd.name...)
+		r.setName(it.Payload)
 	case it.Depth == 1:
 		r.arg(it.Payload, it.Cut)
 	}
 }
 
-func (rc *redisCommands) End(int) { (*redisSession)(rc).endCommand() }
+func (rc *redisCommands) End() { (*redisSession)(rc).endCommand() }
 
 // startCommand begins a command written in the current segment.
 func (r *redisSession) startCommand() {
@@ -201,13 +197,20 @@ func (r *redisSession) inlineCommand(line []byte) {
 			i++
 		}
 		if word := line[:i]; len(word) > 0 && first {
-			r.cmd.name = r.sh.names.string(upper(r.textBuf[:0], word))
-			r.cmd.raw = append(r.cmd.raw[:0], r.cmd.name...)
+			r.setName(word)
 			first = false
 		} else if len(word) > 0 {
 			r.arg(word, false)
 		}
 		line = line[min(i+1, len(line)):]
+	}
+}
+
+// setName records the name of the command being read.
+func (r *redisSession) setName(b []byte) {
+	r.cmd.name = r.sh.names.string(upper(r.textBuf[:0], b))
+	if r.sh.queryText == QueryTextRaw {
+		r.cmd.raw = append(r.cmd.raw[:0], r.cmd.name...)
 	}
 }
 
@@ -290,7 +293,7 @@ func (rr *redisReplies) Item(it *redis.Item) {
 	}
 }
 
-func (rr *redisReplies) End(int) {
+func (rr *redisReplies) End() {
 	r := (*redisSession)(rr)
 	reply := r.reply
 	r.reply = redisReply{}

@@ -81,17 +81,14 @@ type Item struct {
 	// number of elements of an aggregate (-1 for a null one; a map's and
 	// an attribute's pairs count as two each).
 	Count int64
-	// Start is the offset in the segment of the item's first byte, -1
-	// when it began in an earlier segment.
-	Start int
 }
 
 // Visitor receives what a Walker passes: every item, and the end of each
-// top-level value at offset end of the segment (an attribute alone is not
-// a value: the value it describes follows it).
+// top-level value, in the segment being fed (an attribute alone is not a
+// value: the value it describes follows it).
 type Visitor interface {
 	Item(it *Item)
-	End(end int)
+	End()
 }
 
 // frame is an aggregate being walked.
@@ -148,14 +145,14 @@ func (w *Walker) Feed(data []byte, n int, v Visitor) error {
 		if pos >= len(data) {
 			return ErrLost
 		}
-		line, next, start, cut, ok := w.header(data, n, pos)
+		line, next, cut, ok := w.header(data, n, pos)
 		if !ok {
 			if len(data) < n {
 				return ErrLost // a header cut by the capture
 			}
 			return nil // held until the next segment
 		}
-		if err := w.item(line, start, cut, next, v); err != nil {
+		if err := w.item(line, cut, v); err != nil {
 			return err
 		}
 		pos = next
@@ -164,21 +161,16 @@ func (w *Walker) Feed(data []byte, n int, v Visitor) error {
 }
 
 // header returns the header line at pos without its CRLF, the offset
-// after it, the line's start in this segment (-1 when it began in an
-// earlier one) and whether the line was longer than what is kept of a
-// line split across segments; false when its end is not in the captured
-// data (the part seen is then held when the segment was captured whole).
-func (w *Walker) header(data []byte, n, pos int) (line []byte, next, start int, cut, ok bool) {
-	start = pos
-	if w.held {
-		start = -1
-	}
+// after it, and whether the line was longer than what is kept of a line
+// split across segments; false when its end is not in the captured data
+// (the part seen is then held when the segment was captured whole).
+func (w *Walker) header(data []byte, n, pos int) (line []byte, next int, cut, ok bool) {
 	end := bytes.IndexByte(data[pos:], '\n')
 	if end < 0 {
 		if len(data) == n {
 			w.hold(data[pos:])
 		}
-		return nil, 0, 0, false, false
+		return nil, 0, false, false
 	}
 	end += pos
 	line = data[pos:end]
@@ -190,7 +182,7 @@ func (w *Walker) header(data []byte, n, pos int) (line []byte, next, start int, 
 	if len(line) > 0 && line[len(line)-1] == '\r' {
 		line = line[:len(line)-1]
 	}
-	return line, end + 1, start, cut, true
+	return line, end + 1, cut, true
 }
 
 // hold keeps the start of a header line that continues in the next
@@ -203,21 +195,21 @@ func (w *Walker) hold(b []byte) {
 }
 
 // item handles one header line.
-func (w *Walker) item(line []byte, start int, cut bool, next int, v Visitor) error {
+func (w *Walker) item(line []byte, cut bool, v Visitor) error {
 	if len(line) == 0 {
 		if w.depth == 0 && w.inline {
 			return nil // an empty inline line: servers skip it
 		}
 		return ErrProtocol
 	}
-	it := Item{Type: line[0], Depth: w.depth, Start: start, Payload: line[1:], Cut: cut}
+	it := Item{Type: line[0], Depth: w.depth, Payload: line[1:], Cut: cut}
 	if w.depth > 0 {
 		it.Index = w.stack[w.depth-1].index
 	}
 	switch it.Type {
 	case SimpleString, SimpleError, Integer, Null, Boolean, Double, BigNumber:
 		v.Item(&it)
-		w.complete(next, v)
+		w.complete(v)
 	case BulkString, BulkError, VerbatimString:
 		size, ok := count(line[1:])
 		if !ok || cut {
@@ -226,7 +218,7 @@ func (w *Walker) item(line []byte, start int, cut bool, next int, v Visitor) err
 		if size < 0 {
 			it.Payload, it.Count = nil, -1
 			v.Item(&it)
-			w.complete(next, v)
+			w.complete(v)
 			return nil
 		}
 		it.Payload, it.Count = nil, size
@@ -242,7 +234,7 @@ func (w *Walker) item(line []byte, start int, cut bool, next int, v Visitor) err
 		it.Count, it.Payload = size, nil
 		v.Item(&it)
 		if size <= 0 {
-			w.complete(next, v)
+			w.complete(v)
 			return nil
 		}
 		if w.depth == maxDepth {
@@ -256,7 +248,7 @@ func (w *Walker) item(line []byte, start int, cut bool, next int, v Visitor) err
 		}
 		it.Type, it.Payload = Inline, line
 		v.Item(&it)
-		w.complete(next, v)
+		w.complete(v)
 	}
 	return nil
 }
@@ -288,13 +280,13 @@ func (w *Walker) skipBulk(data []byte, n, pos int, v Visitor) int {
 		return pos + k
 	}
 	v.Item(&w.bulk)
-	w.complete(pos+k, v)
+	w.complete(v)
 	return pos + k
 }
 
-// complete records that an element ended at offset end, closing the
-// aggregates it completes and reporting a top-level value's end.
-func (w *Walker) complete(end int, v Visitor) {
+// complete records that an element ended, closing the aggregates it
+// completes and reporting a top-level value's end.
+func (w *Walker) complete(v Visitor) {
 	for w.depth > 0 {
 		f := &w.stack[w.depth-1]
 		f.left--
@@ -307,7 +299,7 @@ func (w *Walker) complete(end int, v Visitor) {
 			return // the value the attribute describes follows
 		}
 	}
-	v.End(end)
+	v.End()
 }
 
 // count parses a declared length: a decimal number, -1 for null.

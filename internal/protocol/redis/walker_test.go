@@ -24,7 +24,7 @@ func (tr *trace) Item(it *Item) {
 	fmt.Fprintf(tr, "%c%d.%d:%q/%v/%d ", it.Type, it.Depth, it.Index, it.Payload, it.Cut, it.Count)
 }
 
-func (tr *trace) End(int) { tr.WriteString("| ") }
+func (tr *trace) End() { tr.WriteString("| ") }
 
 // walk feeds b to a new walker in pieces cut at the given offsets, each
 // captured up to capture bytes, and returns what it reported and the
