@@ -106,6 +106,30 @@ static __always_inline bool looks_like_mongodb(const __u8 *p, __u32 len)
 	return answers && p[12] == 1 && p[13] == 0;
 }
 
+#define KAFKA_MAX_API_KEY 100
+#define KAFKA_MAX_API_VERSION 31
+
+/* looks_like_kafka matches a request as Kafka clients write one, whole in
+ * a write: a length under 64 MiB that the write holds, an API key and
+ * version in today's ranges, a correlation id that is not negative, and a
+ * client id that is null or fits the request and starts printable. The
+ * first bytes of a PostgreSQL startup message read as a Metadata v0
+ * request, which no client of the last decade sends: left to PostgreSQL.
+ * Responses are not matched: the client speaks first. */
+static __always_inline bool looks_like_kafka(const __u8 *p, __u32 len)
+{
+	if (len < 14 || p[0] > 3 || p[4] != 0 || p[5] > KAFKA_MAX_API_KEY || p[6] != 0 ||
+	    p[7] > KAFKA_MAX_API_VERSION || p[8] & 0x80 || (p[5] == 3 && p[7] == 0))
+		return false;
+	__u32 size = (__u32)p[0] << 24 | (__u32)p[1] << 16 | (__u32)p[2] << 8 | p[3];
+	if (size < 10 || size > len - 4)
+		return false;
+	__u32 id = (__u32)p[12] << 8 | p[13];
+	if (id == 0xffff || id == 0)
+		return true;
+	return id <= size - 10 && p[14] >= 0x20 && p[14] < 0x7f;
+}
+
 /* classify_head names the enabled protocol whose message starts with the
  * len bytes of p (p holds CLASSIFY_LEN bytes, zeroed past len), most
  * specific first. */
@@ -113,6 +137,11 @@ static __always_inline __u8 classify_head(const __u8 *p, __u32 len)
 {
 	if (enabled(PROTO_HTTP1) && looks_like_http1(p))
 		return PROTO_HTTP1;
+	/* Before HTTP/2, whose check for a frame joined mid-stream one
+	 * Kafka request in a few dozen passes; a run of HTTP/2 frames passes
+	 * Kafka's only when a write holds 256 times the first frame's length. */
+	if (enabled(PROTO_KAFKA) && looks_like_kafka(p, len))
+		return PROTO_KAFKA;
 	if (enabled(PROTO_HTTP2) && looks_like_http2(p, len))
 		return PROTO_HTTP2;
 	if (enabled(PROTO_POSTGRES) && looks_like_postgres(p, len))

@@ -34,6 +34,7 @@ enum protocol {
 	PROTO_MYSQL = 5,
 	PROTO_REDIS = 6,
 	PROTO_MONGODB = 7,
+	PROTO_KAFKA = 8,
 };
 
 enum data_flags {

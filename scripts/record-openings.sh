@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# Records the HTTP/1, HTTP/2 and Redis connections of the classifier corpus
+# Records the HTTP/1, HTTP/2, Redis, MongoDB and Kafka connections of the classifier corpus
 # (internal/engine/corpus_linux_test.go) between real clients and servers
 # through scripts/record.py; the decoders' tests replay them too. The SQL
 # recordings beside them were made the same way. Run from the repository
 # root; needs curl, nghttp (nghttp2-client), nginx, node, python3, Go,
 # redis-server, redis-tools, python3-redis, and the MongoDB peers of
-# test/mongopeers (its Node client installed with npm ci).
+# test/mongopeers (its Node client installed with npm ci), kcat and the
+# Kafka peers of test/kafkapeers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 proxy=18080
-mkdir -p internal/protocol/http1/testdata internal/protocol/http2/testdata internal/protocol/redis/testdata internal/protocol/mongo/testdata
+mkdir -p internal/protocol/http1/testdata internal/protocol/http2/testdata internal/protocol/redis/testdata internal/protocol/mongo/testdata internal/protocol/kafka/testdata
 
 # record OUT TARGET_PORT CLIENT...: one connection of CLIENT through the proxy.
 record() {
@@ -89,3 +90,24 @@ record internal/protocol/mongo/testdata/go-driver.seg 18086 \
 	"$work/mongoclient" -uri "mongodb://127.0.0.1:$proxy/?directConnection=true"
 record internal/protocol/mongo/testdata/node-driver.seg 18086 \
 	node test/mongopeers/node/client.js "mongodb://127.0.0.1:$proxy/?directConnection=true"
+
+# kfake (test/kafkapeers) names the proxy as its broker, so that clients
+# connect through it after the bootstrap: kcat keeps one connection,
+# franz-go opens one per kind of request (each recording's later files).
+go build -C test/kafkapeers -o "$work/kfake" ./cmd/kfake
+go build -C test/kafkapeers -o "$work/kafkaclient" ./cmd/kafkaclient
+kafka_proxy() { # a fresh cluster each time: clients count what they consume
+	[ -n "${kfake_pid:-}" ] && kill "$kfake_pid" && wait "$kfake_pid" 2>/dev/null
+	"$work/kfake" -listen-addr 127.0.0.1:18087 -advertise-addr "127.0.0.1:$proxy" -topics orders,audit &
+	kfake_pid=$!
+	pids+=($kfake_pid)
+	sleep 0.5
+}
+kafka_proxy
+record internal/protocol/kafka/testdata/kcat-produce.seg 18087 \
+	sh -c "printf 'one\ntwo\nthree\n' | kcat -b 127.0.0.1:$proxy -P -t orders"
+record internal/protocol/kafka/testdata/kcat-consume.seg 18087 \
+	kcat -b "127.0.0.1:$proxy" -C -t orders -o beginning -c 3 -e
+kafka_proxy
+record internal/protocol/kafka/testdata/franz-go.seg 18087 \
+	"$work/kafkaclient" -brokers "127.0.0.1:$proxy"

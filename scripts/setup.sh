@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(clang-16 llvm-16 libbpf-dev bpftool nginx-light curl python3 wrk make git ca-certificates openssl binutils nghttp2-client nodejs iproute2 postgresql mariadb-server redis-server redis-tools python3-redis)
+packages=(clang-16 llvm-16 libbpf-dev bpftool nginx-light curl python3 wrk make git ca-certificates openssl binutils nghttp2-client nodejs iproute2 postgresql mariadb-server redis-server redis-tools python3-redis kcat)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
@@ -26,4 +26,5 @@ go mod download
 go -C tools mod download
 go -C test/grpcpeers mod download
 go -C test/mongopeers mod download
+go -C test/kafkapeers mod download
 npm ci --prefix test/mongopeers/node --no-audit --no-fund --loglevel=error

@@ -23,6 +23,7 @@ const (
 	ProtocolMySQL    // MySQL / MariaDB client/server protocol
 	ProtocolRedis    // Redis serialization protocol, RESP2 and RESP3
 	ProtocolMongoDB  // MongoDB wire protocol
+	ProtocolKafka    // Apache Kafka protocol
 )
 
 // Family is the kind of exchange a protocol carries, the group of the
@@ -33,10 +34,11 @@ type Family uint8
 
 // Families of protocols.
 const (
-	FamilyNone Family = iota // not exported
-	FamilyHTTP               // HTTP fields: http.* attributes and metrics
-	FamilyRPC                // RPC fields over an HTTP transport: rpc.*
-	FamilyDB                 // DB fields: db.* attributes and metrics
+	FamilyNone      Family = iota // not exported
+	FamilyHTTP                    // HTTP fields: http.* attributes and metrics
+	FamilyRPC                     // RPC fields over an HTTP transport: rpc.*
+	FamilyDB                      // DB fields: db.* attributes and metrics
+	FamilyMessaging               // Messaging fields: messaging.* attributes and metrics
 )
 
 // protocols describe each protocol: its short name and its family.
@@ -52,7 +54,12 @@ var protocols = [...]struct {
 	ProtocolMySQL:    {"mysql", FamilyDB},
 	ProtocolRedis:    {"redis", FamilyDB},
 	ProtocolMongoDB:  {"mongodb", FamilyDB},
+	ProtocolKafka:    {"kafka", FamilyMessaging},
 }
+
+// NumProtocols is one past the largest protocol id: the size of a table
+// indexed by protocol.
+const NumProtocols = len(protocols)
 
 // String returns the protocol's short name, used in self-telemetry.
 func (p Protocol) String() string {
@@ -93,7 +100,8 @@ type Call struct {
 	Peer     netip.AddrPort // the other end
 	HTTP     HTTP           // Protocol HTTP1 and HTTP2, and the transport of GRPC
 	RPC      RPC            // Protocol GRPC
-	DB       DB             // Protocol Postgres and MySQL
+	DB       DB             // family DB
+	Msg      Messaging      // family Messaging
 	// Trace is the call's place in its trace, filled by the engine before
 	// the call leaves it.
 	Trace tracectx.Context
@@ -127,6 +135,37 @@ type DB struct {
 	ErrorCode string
 	Rows      int64 // rows returned or affected, -1 when unknown
 }
+
+// Messaging holds the facts of one messaging operation: a batch sent or
+// a poll for messages. Zero values mean "not seen".
+type Messaging struct {
+	System string // messaging.system: "kafka"
+	// Operation is messaging.operation.name, the system's own name ("send",
+	// "poll"); Type its messaging.operation.type.
+	Operation string
+	Type      MessagingType
+	// Destination is the topic when the operation addressed one, empty
+	// when it addressed several or its name is not known.
+	Destination string
+	// Partition is the partition when the operation addressed one, else -1.
+	Partition int32
+	ClientID  string // messaging.client.id, as the client named itself
+	// Messages counts the messages sent or received, -1 when unknown.
+	Messages int64
+	// ErrorCode is the system's name of the error the operation ended
+	// with (Kafka: "UNKNOWN_TOPIC_OR_PARTITION"), empty on success.
+	ErrorCode string
+}
+
+// MessagingType is messaging.operation.type; it also chooses the span's
+// kind.
+type MessagingType uint8
+
+// Messaging operation types.
+const (
+	MessagingSend    MessagingType = iota + 1 // a producer's send: PRODUCER span
+	MessagingReceive                          // a consumer's pull: CLIENT span
+)
 
 // HTTP holds the facts of an HTTP exchange. Zero values mean "not seen".
 type HTTP struct {

@@ -34,6 +34,11 @@ var openings = []struct {
 	{"../protocol/mongo/testdata/go-driver-2.seg", call.ProtocolMongoDB, 12},
 	{"../protocol/mongo/testdata/node-driver.seg", call.ProtocolMongoDB, 1},
 	{"../protocol/mongo/testdata/node-driver-2.seg", call.ProtocolMongoDB, 12},
+	{"../protocol/kafka/testdata/kcat-produce.seg", call.ProtocolKafka, 1},
+	{"../protocol/kafka/testdata/kcat-consume.seg", call.ProtocolKafka, 1},
+	{"../protocol/kafka/testdata/franz-go.seg", call.ProtocolKafka, 0},
+	{"../protocol/kafka/testdata/franz-go-3.seg", call.ProtocolKafka, 8},
+	{"../protocol/kafka/testdata/franz-go-5.seg", call.ProtocolKafka, 0},
 }
 
 // TestClassifierCorpus holds the kernel's classifier (bpf/classify.h, run

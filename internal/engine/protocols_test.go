@@ -15,7 +15,7 @@ func TestKernelProtocolIDs(t *testing.T) {
 		tracer.ProtoUnknown: call.ProtocolUnknown, tracer.ProtoHTTP1: call.ProtocolHTTP1,
 		tracer.ProtoHTTP2: call.ProtocolHTTP2, tracer.ProtoPostgres: call.ProtocolPostgres,
 		tracer.ProtoMySQL: call.ProtocolMySQL, tracer.ProtoRedis: call.ProtocolRedis,
-		tracer.ProtoMongoDB: call.ProtocolMongoDB,
+		tracer.ProtoMongoDB: call.ProtocolMongoDB, tracer.ProtoKafka: call.ProtocolKafka,
 	} {
 		if call.Protocol(kernel) != user {
 			t.Errorf("kernel id %d is call.Protocol %s's id %d", kernel, user, user)

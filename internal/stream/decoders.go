@@ -4,6 +4,7 @@ import (
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http1"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http2"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/kafka"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/mongo"
 	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/redis"
 )
@@ -64,6 +65,11 @@ var decoders = [...]decoder{
 			return mongo.LooksLikeRequest(data) || mongo.LooksLikeReply(data)
 		},
 		open: func(t *Tracker, s *Segment, data []byte) session { return newMongo(t, s, data) },
+	},
+	call.ProtocolKafka: {
+		enabled: func(p *Protocols) bool { return p.Kafka },
+		starts:  func(_ *conn, _ *Segment, data []byte) bool { return kafka.LooksLikeRequest(data) },
+		open:    func(t *Tracker, s *Segment, data []byte) session { return newKafka(t, s, data) },
 	},
 }
 

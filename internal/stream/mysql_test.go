@@ -82,9 +82,9 @@ func TestMySQLTLSSkipped(t *testing.T) {
 	}
 }
 
-// FuzzDBSessions feeds segments to database sessions: a first byte names
-// the protocol the kernel took the connection for (modulo 4: PostgreSQL,
-// MySQL, Redis, MongoDB), then each segment is a header byte (bit 0 direction, bits
+// FuzzDBSessions feeds segments to the sessions of database and messaging
+// clients: a first byte names the protocol the kernel took the connection
+// for (modulo 5: PostgreSQL, MySQL, Redis, MongoDB, Kafka), then each segment is a header byte (bit 0 direction, bits
 // 1-7 how much of it was captured, in sixteenths), two length bytes, and
 // the data. Seeds are the first segments of the recordings.
 func FuzzDBSessions(f *testing.F) {
@@ -92,7 +92,8 @@ func FuzzDBSessions(f *testing.F) {
 		"../protocol/postgres/testdata/psql.seg", "../protocol/postgres/testdata/pgx.seg",
 		"../protocol/mysql/testdata/mariadb.seg", "../protocol/mysql/testdata/gomysql.seg",
 		"../protocol/redis/testdata/python-redis.seg", "../protocol/redis/testdata/redis-cli-resp3.seg",
-		"../protocol/mongo/testdata/go-driver-2.seg",
+		"../protocol/mongo/testdata/go-driver-2.seg", "../protocol/kafka/testdata/kcat-consume.seg",
+		"../protocol/kafka/testdata/franz-go-3.seg",
 	} {
 		seed := []byte{0} // PostgreSQL
 		switch {
@@ -102,6 +103,8 @@ func FuzzDBSessions(f *testing.F) {
 			seed[0] = 2
 		case strings.Contains(path, "mongo"):
 			seed[0] = 3
+		case strings.Contains(path, "kafka"):
+			seed[0] = 4
 		}
 		for i, r := range loadRecording(f, path) {
 			if i == 24 {
@@ -116,7 +119,7 @@ func FuzzDBSessions(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in []byte) {
 		h := newHarness(t, RoleClient)
 		if len(in) > 0 {
-			h.protocol = [...]call.Protocol{call.ProtocolPostgres, call.ProtocolMySQL, call.ProtocolRedis, call.ProtocolMongoDB}[in[0]%4]
+			h.protocol = [...]call.Protocol{call.ProtocolPostgres, call.ProtocolMySQL, call.ProtocolRedis, call.ProtocolMongoDB, call.ProtocolKafka}[in[0]%5]
 			in = in[1:]
 		}
 		for len(in) >= 3 {

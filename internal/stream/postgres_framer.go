@@ -18,7 +18,10 @@ type msgFramer struct {
 	gather  bool // the current body is being copied into buf
 	cut     bool // part of the gathered body was never captured
 	bodyLen int
-	lost    bool
+	// deferred says a large body starts with the next segment: its header
+	// ended this one, as a client reads that reads the header first.
+	deferred bool
+	lost     bool
 	// malformed says the framing was lost to a header that made no sense,
 	// rather than to bytes that were not captured.
 	malformed bool
@@ -70,17 +73,26 @@ func (f *msgFramer) reset(hdrLen int, header func([]byte) (byte, int, bool)) {
 
 // lose gives up the framing until resync.
 func (f *msgFramer) lose() {
-	f.lost, f.malformed, f.hdrN, f.remain, f.gather = true, false, 0, 0, false
+	f.lost, f.malformed, f.hdrN, f.remain, f.gather, f.deferred = true, false, 0, 0, false, false
 }
 
 // resync declares that the next byte starts a message.
-func (f *msgFramer) resync() { f.lost, f.hdrN, f.remain, f.gather = false, 0, 0, false }
+func (f *msgFramer) resync() {
+	f.lost, f.hdrN, f.remain, f.gather, f.deferred = false, 0, 0, false, false
+}
 
 // next returns the next message that starts or completes in the segment;
 // ok is false when the segment is used up or the framing was lost in it
 // (f.lost tells which). want says which bodies are worth gathering.
 func (f *msgFramer) next(c *cursor, want func(typ byte) bool) (m message, ok bool) {
 	for !f.lost && !c.done() {
+		if f.remain > 0 && f.deferred {
+			f.deferred = false
+			if m, ok := f.startBody(c, want); ok {
+				return m, true
+			}
+			continue
+		}
 		if f.remain > 0 {
 			if m, ok := f.skip(c); ok {
 				return m, true
@@ -141,11 +153,15 @@ func (f *msgFramer) startBody(c *cursor, want func(byte) bool) (message, bool) {
 		f.gather, f.cut, f.bufN = true, false, 0
 		return message{}, false
 	}
-	prefix := c.data[min(c.pos, len(c.data)):]
 	f.remain = n
 	if !want(f.typ) {
 		return message{}, false
 	}
+	if c.done() { // handed over from the next segment, with its first bytes
+		f.deferred = true
+		return message{}, false
+	}
+	prefix := c.data[min(c.pos, len(c.data)):]
 	return message{typ: f.typ, bodyLen: n, body: prefix}, true
 }
 

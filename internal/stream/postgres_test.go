@@ -45,6 +45,8 @@ func replay(t *testing.T, path string, role Role, capture int, mode QueryTextMod
 		h.protocol = call.ProtocolRedis
 	case strings.Contains(path, "mongo"):
 		h.protocol = call.ProtocolMongoDB
+	case strings.Contains(path, "kafka"):
+		h.protocol = call.ProtocolKafka
 	}
 	h.tr = NewTracker(Config{DBQueryText: mode}, func(c *call.Call) { h.calls = append(h.calls, c) })
 	for _, r := range loadRecording(t, path) {

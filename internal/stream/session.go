@@ -78,6 +78,10 @@ type shared struct {
 	links      *tracectx.Linker // nil without trace context
 	req        tracectx.Request // reused by startSpan
 	queryBuf   []byte           // scratch for a redacted query
+	// kafkaTopics are the names of Kafka topic ids, learnt from Metadata
+	// responses on any connection (ids are unique in a cluster, and
+	// across clusters as UUIDs).
+	kafkaTopics map[[16]byte]string
 }
 
 // newCall returns the call to fill and emit: the lent one, overwritten, or

@@ -32,14 +32,11 @@ type Stats struct {
 	StreamsUnidentified uint64
 }
 
-// decodedProtocols are the protocols reported in Stats.DecodeErrors.
-var decodedProtocols = [...]call.Protocol{call.ProtocolHTTP1, call.ProtocolPostgres, call.ProtocolMySQL, call.ProtocolRedis, call.ProtocolMongoDB}
-
 // counters are written by the tracker's goroutine and read by Stats from
 // any goroutine.
 type counters struct {
 	connections      atomic.Int64
-	decodeErrors     [8]atomic.Uint64 // indexed by call.Protocol
+	decodeErrors     [call.NumProtocols]atomic.Uint64 // indexed by call.Protocol
 	desyncs          atomic.Uint64
 	restarts         atomic.Uint64
 	callsEmitted     atomic.Uint64
@@ -60,7 +57,7 @@ func (c *counters) decodeError(p call.Protocol) {
 func (c *counters) snapshot() Stats {
 	s := Stats{
 		Connections:      int(c.connections.Load()),
-		DecodeErrors:     make(map[string]uint64, len(decodedProtocols)),
+		DecodeErrors:     make(map[string]uint64, len(decoders)),
 		Desyncs:          c.desyncs.Load(),
 		Restarts:         c.restarts.Load(),
 		CallsEmitted:     c.callsEmitted.Load(),
@@ -72,8 +69,12 @@ func (c *counters) snapshot() Stats {
 		HeaderTablesLost:    c.h2TableResets.Load(),
 		StreamsUnidentified: c.h2Unidentified.Load(),
 	}
-	for _, p := range decodedProtocols {
-		s.DecodeErrors[p.String()] = c.decodeErrors[p].Load()
+	// Every protocol with a decoder but HTTP/2, whose failures are the
+	// three counters above.
+	for id := range decoders {
+		if p := call.Protocol(id); decoders[id].open != nil && p != call.ProtocolHTTP2 {
+			s.DecodeErrors[p.String()] = c.decodeErrors[id].Load()
+		}
 	}
 	return s
 }

@@ -38,6 +38,7 @@ type Protocols struct {
 	MySQL    bool
 	Redis    bool
 	MongoDB  bool
+	Kafka    bool
 }
 
 // QueryTextMode says what a database call carries of its statement.
@@ -80,7 +81,7 @@ func NewTracker(cfg Config, emit func(*call.Call)) *Tracker {
 		cfg.IdleTimeout = DefaultIdleTimeout
 	}
 	if cfg.Protocols == (Protocols{}) {
-		cfg.Protocols = Protocols{HTTP1: true, HTTP2: true, GRPC: true, Postgres: true, MySQL: true, Redis: true, MongoDB: true}
+		cfg.Protocols = Protocols{HTTP1: true, HTTP2: true, GRPC: true, Postgres: true, MySQL: true, Redis: true, MongoDB: true, Kafka: true}
 	}
 	t := &Tracker{idle: uint64(cfg.IdleTimeout), conns: make(map[uint64]*conn)}
 	t.sh = shared{

@@ -105,7 +105,13 @@ func TestTrackerReusesState(t *testing.T) {
 
 func TestTrackerStatsDecodeErrorsKeys(t *testing.T) {
 	s := NewTracker(Config{}, nil).Stats()
-	if _, ok := s.DecodeErrors["http1"]; !ok || len(s.DecodeErrors) != len(decodedProtocols) {
+	want := []string{"http1", "postgres", "mysql", "redis", "mongodb", "kafka"}
+	for _, p := range want {
+		if _, ok := s.DecodeErrors[p]; !ok {
+			t.Errorf("no decode errors of %s", p)
+		}
+	}
+	if len(s.DecodeErrors) != len(want) {
 		t.Errorf("DecodeErrors = %v", s.DecodeErrors)
 	}
 }

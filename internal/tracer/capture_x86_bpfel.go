@@ -191,6 +191,7 @@ const (
 	captureProtocolPROTO_MYSQL    captureProtocol = 5
 	captureProtocolPROTO_REDIS    captureProtocol = 6
 	captureProtocolPROTO_MONGODB  captureProtocol = 7
+	captureProtocolPROTO_KAFKA    captureProtocol = 8
 )
 
 type captureThreadTrace struct {

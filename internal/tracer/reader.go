@@ -50,6 +50,7 @@ const (
 	ProtoMySQL    = uint8(captureProtocolPROTO_MYSQL)
 	ProtoRedis    = uint8(captureProtocolPROTO_REDIS)
 	ProtoMongoDB  = uint8(captureProtocolPROTO_MONGODB)
+	ProtoKafka    = uint8(captureProtocolPROTO_KAFKA)
 
 	// VerdictPendingFork is the verdict of a child forked by a process that
 	// waited for judgement, until it is judged or execs; fork records

@@ -80,6 +80,8 @@ type ProtocolsConfig struct {
 	Redis bool `mapstructure:"redis"`
 	// MongoDB decodes the MongoDB wire protocol.
 	MongoDB bool `mapstructure:"mongodb"`
+	// Kafka decodes the Apache Kafka protocol: Produce and Fetch.
+	Kafka bool `mapstructure:"kafka"`
 	// TLS decodes the protocols above inside TLS connections, from the
 	// plaintext that libssl and Go's crypto/tls handle (uprobes).
 	TLS bool `mapstructure:"tls"`
@@ -151,7 +153,7 @@ type CaptureConfig struct {
 
 func createDefaultConfig() *Config {
 	return &Config{
-		Protocols: ProtocolsConfig{HTTP: true, GRPC: true, Postgres: true, MySQL: true, Redis: true, MongoDB: true, TLS: true},
+		Protocols: ProtocolsConfig{HTTP: true, GRPC: true, Postgres: true, MySQL: true, Redis: true, MongoDB: true, Kafka: true, TLS: true},
 		DB:        DBConfig{QueryText: QueryTextSanitized},
 		Traces:    TracesConfig{Context: true, Propagation: PropagationNone, BatchSize: defaultBatchSize, FlushInterval: 200 * time.Millisecond},
 		Metrics: MetricsConfig{
@@ -249,7 +251,7 @@ func (cfg *Config) engineConfig() engine.Config {
 		Protocols: stream.Protocols{
 			HTTP1: cfg.Protocols.HTTP, HTTP2: cfg.Protocols.HTTP, GRPC: cfg.Protocols.GRPC,
 			Postgres: cfg.Protocols.Postgres, MySQL: cfg.Protocols.MySQL, Redis: cfg.Protocols.Redis,
-			MongoDB: cfg.Protocols.MongoDB,
+			MongoDB: cfg.Protocols.MongoDB, Kafka: cfg.Protocols.Kafka,
 		},
 		DBQueryText:     queryTextModes[cfg.DB.QueryText],
 		MaxPayloadBytes: cfg.Capture.MaxPayloadBytes,

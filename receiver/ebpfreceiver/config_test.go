@@ -210,7 +210,7 @@ func TestEngineConfig(t *testing.T) {
 			Patterns: []string{"/users/{id}", "/static/*"}, Unmatched: route.Wildcard, Ignore: []string{"/healthz"},
 		},
 		DBQueryText:     stream.QueryTextOff,
-		Protocols:       stream.Protocols{GRPC: true, Postgres: true, MySQL: true, Redis: true, MongoDB: true},
+		Protocols:       stream.Protocols{GRPC: true, Postgres: true, MySQL: true, Redis: true, MongoDB: true, Kafka: true},
 		MaxPayloadBytes: 256,
 		BufferSize:      16 << 20,
 		Transport:       TransportRingbuf,

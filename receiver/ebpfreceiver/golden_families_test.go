@@ -81,11 +81,47 @@ func dbGoldenCall(p call.Protocol, server string, startMs, ms uint64, d call.DB)
 	}
 }
 
+// messagingGoldenCalls covers the messaging mapping rules: Kafka sends to
+// one topic, to several (no destination) and refused with an error name,
+// and polls of one partition that received messages, none, and an unknown
+// number.
+func messagingGoldenCalls() []*call.Call {
+	send := func(startMs, ms uint64, m call.Messaging) *call.Call {
+		m.Operation, m.Type, m.ClientID = "send", call.MessagingSend, "loadgen-producer-1"
+		return msgGoldenCall(goClient, startMs, ms, m)
+	}
+	poll := func(startMs, ms uint64, m call.Messaging) *call.Call {
+		m.Operation, m.Type = "poll", call.MessagingReceive
+		return msgGoldenCall(pythonApp, startMs, ms, m)
+	}
+	return []*call.Call{
+		send(0, 4, call.Messaging{Destination: "orders", Partition: 1, Messages: 3}),
+		send(10, 9, call.Messaging{Partition: -1, Messages: 7}),
+		send(20, 2, call.Messaging{Destination: "payments", Partition: 0, Messages: 1,
+			ErrorCode: "UNKNOWN_TOPIC_OR_PARTITION"}),
+		poll(0, 30, call.Messaging{Destination: "orders", Partition: 1, ClientID: "checkout-consumer", Messages: 5}),
+		poll(40, 500, call.Messaging{Destination: "orders", Partition: 1, ClientID: "checkout-consumer", Messages: 0}),
+		poll(600, 1, call.Messaging{Destination: "audit", Partition: -1, Messages: -1}),
+	}
+}
+
+// msgGoldenCall is a Kafka call of p to the broker.
+func msgGoldenCall(p *call.Process, startMs, ms uint64, m call.Messaging) *call.Call {
+	m.System = "kafka"
+	return &call.Call{
+		Protocol: call.ProtocolKafka, Kind: call.KindClient, PID: p.PID, Process: p,
+		Start: baseNs + startMs*msNs, End: baseNs + (startMs+ms)*msNs,
+		Local: netip.MustParseAddrPort("10.0.0.2:42000"), Peer: netip.MustParseAddrPort("10.0.0.8:9092"),
+		Msg: m,
+	}
+}
+
 // goldenFamilies are the call sets whose spans and metrics have golden
 // files, by file name suffix.
 var goldenFamilies = map[string]func() []*call.Call{
-	"grpc": grpcGoldenCalls,
-	"db":   dbGoldenCalls,
+	"grpc":      grpcGoldenCalls,
+	"db":        dbGoldenCalls,
+	"messaging": messagingGoldenCalls,
 }
 
 func TestSpansGoldenByFamily(t *testing.T) {

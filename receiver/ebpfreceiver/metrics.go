@@ -36,13 +36,14 @@ type seriesKey struct {
 	tls      bool           // url.scheme is https
 	server   serverEndpoint // client calls only
 	db       dbKey          // database calls only
+	msg      msgKey         // messaging calls only
 	rpc      bool           // gRPC calls: method is rpc.method, status the code plus one
 }
 
 // histogram accumulates the durations of one series.
 type histogram struct {
 	start  uint64    // Unix ns of the first observation (cumulative) or of the interval (delta)
-	bounds []float64 // dbDurationBounds for database calls, nil for durationBounds
+	bounds []float64 // dbDurationBounds or msgDurationBounds; nil for durationBounds
 	counts [len(durationBounds) + 1]uint64
 	count  uint64
 	sum    float64
@@ -126,6 +127,8 @@ func (a *aggregator) record(c *call.Call) {
 		key = rpcSeriesKey(c, &a.optIn)
 	case call.FamilyDB:
 		key = dbSeriesKey(c)
+	case call.FamilyMessaging:
+		key = msgSeriesKey(c)
 	default:
 		return
 	}
@@ -194,7 +197,10 @@ func (a *aggregator) histogramOf(ps *processSeries, key seriesKey, startNs uint6
 	if len(ps.series) >= a.limit {
 		a.overflows.Add(1)
 		folded = true
-		key = seriesKey{kind: key.kind, overflow: true, db: dbKey{system: key.db.system}, rpc: key.rpc}
+		key = seriesKey{
+			kind: key.kind, overflow: true, rpc: key.rpc,
+			db: dbKey{system: key.db.system}, msg: msgKey{system: key.msg.system},
+		}
 		if h, ok := ps.series[key]; ok {
 			return h, true
 		}
@@ -204,15 +210,25 @@ func (a *aggregator) histogramOf(ps *processSeries, key seriesKey, startNs uint6
 	key.route = strings.Clone(key.route)
 	key.server.host = strings.Clone(key.server.host)
 	key.db = key.db.clone()
-	h = &histogram{start: startNs}
-	if key.db.system != "" {
-		h.bounds = dbDurationBounds[:]
-	}
+	key.msg = key.msg.clone()
+	h = &histogram{start: startNs, bounds: boundsOf(&key)}
 	if a.delta {
 		h.start = a.lastFlush
 	}
 	ps.series[key] = h
 	return h, folded
+}
+
+// boundsOf returns the bucket boundaries of a new histogram of series key:
+// nil for durationBounds.
+func boundsOf(k *seriesKey) []float64 {
+	switch {
+	case k.db.system != "":
+		return dbDurationBounds[:]
+	case k.msg.system != "":
+		return msgDurationBounds[:]
+	}
+	return nil
 }
 
 // seriesSnapshot is one series as of a flush.

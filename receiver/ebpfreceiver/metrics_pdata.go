@@ -41,6 +41,8 @@ type processMetrics struct {
 	hasClient      bool
 	db             pmetric.HistogramDataPointSlice // db.client.operation.duration
 	hasDB          bool
+	msg            pmetric.HistogramDataPointSlice // messaging.client.operation.duration
+	hasMsg         bool
 	rpcServer      pmetric.HistogramDataPointSlice // rpc.server.call.duration
 	rpcClient      pmetric.HistogramDataPointSlice // rpc.client.call.duration
 	hasRPCServer   bool
@@ -60,6 +62,10 @@ func (m *metricConverter) convert(snap []seriesSnapshot, nowNs uint64) pmetric.M
 		}
 		if s.key.db.system != "" {
 			m.fillDataPoint(m.dbDataPoints(&pm).AppendEmpty(), s, nowNs)
+			continue
+		}
+		if s.key.msg.system != "" {
+			m.fillDataPoint(m.msgDataPoints(&pm).AppendEmpty(), s, nowNs)
 			continue
 		}
 		if s.key.rpc {
@@ -133,6 +139,10 @@ func putSeriesAttributes(attrs pcommon.Map, k seriesKey, o *optIn) {
 	}
 	if k.db.system != "" {
 		putDBSeriesAttributes(attrs, &k)
+		return
+	}
+	if k.msg.system != "" {
+		putMsgSeriesAttributes(attrs, &k)
 		return
 	}
 	if k.rpc {

@@ -57,6 +57,8 @@ func (s *spanConverter) convert(calls []call.Call) ptrace.Traces {
 			s.fillDBSpan(spans.AppendEmpty(), c)
 		case call.FamilyRPC:
 			s.fillRPCSpan(spans.AppendEmpty(), c)
+		case call.FamilyMessaging:
+			s.fillMsgSpan(spans.AppendEmpty(), c)
 		default:
 			s.fillHTTPSpan(spans.AppendEmpty(), c)
 		}
