@@ -1,8 +1,6 @@
 package ebpfreceiver // import "github.com/ebpfreceiver/ebpfreceiver/receiver/ebpfreceiver"
 
 import (
-	"strings"
-
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
 	"go.opentelemetry.io/collector/pdata/ptrace"
@@ -16,36 +14,16 @@ import (
 // db.client.operation.duration as the semantic conventions advise.
 var dbDurationBounds = [...]float64{0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10}
 
-// dbKey is the database part of a series' attribute set; empty for other
-// calls. The query text is never part of it.
-type dbKey struct {
-	system     string
-	operation  string
-	collection string
-	namespace  string
-	summary    string // db.query.summary
-	errorCode  string // error.type and db.response.status_code
-}
-
 // dbSeriesKey is the series of a database call: the server is the peer.
 func dbSeriesKey(c *call.Call) seriesKey {
 	d := &c.DB
 	return seriesKey{
 		kind: c.Kind,
-		db: dbKey{
-			system: d.System, operation: d.Operation, collection: d.Collection,
+		op: opKey{
+			system: d.System, operation: d.Operation, target: d.Collection,
 			namespace: d.Namespace, summary: d.Summary, errorCode: d.ErrorCode,
 		},
 		server: dbServerOf(c),
-	}
-}
-
-// clone copies the strings a new series keeps.
-func (k dbKey) clone() dbKey {
-	return dbKey{
-		system: strings.Clone(k.system), operation: strings.Clone(k.operation),
-		collection: strings.Clone(k.collection), namespace: strings.Clone(k.namespace),
-		summary: strings.Clone(k.summary), errorCode: strings.Clone(k.errorCode),
 	}
 }
 
@@ -120,14 +98,14 @@ func (m *metricConverter) dbDataPoints(pm *processMetrics) pmetric.HistogramData
 // putDBSeriesAttributes writes the attribute set of a database series.
 func putDBSeriesAttributes(attrs pcommon.Map, k *seriesKey) {
 	attrs.EnsureCapacity(9)
-	attrs.PutStr(string(semconv.DBSystemNameKey), k.db.system)
-	putNonEmpty(attrs, string(semconv.DBOperationNameKey), k.db.operation)
-	putNonEmpty(attrs, string(semconv.DBQuerySummaryKey), k.db.summary)
-	putNonEmpty(attrs, string(semconv.DBCollectionNameKey), k.db.collection)
-	putNonEmpty(attrs, string(semconv.DBNamespaceKey), k.db.namespace)
-	if k.db.errorCode != "" {
-		attrs.PutStr(string(semconv.ErrorTypeKey), k.db.errorCode)
-		attrs.PutStr(string(semconv.DBResponseStatusCodeKey), k.db.errorCode)
+	attrs.PutStr(string(semconv.DBSystemNameKey), k.op.system)
+	putNonEmpty(attrs, string(semconv.DBOperationNameKey), k.op.operation)
+	putNonEmpty(attrs, string(semconv.DBQuerySummaryKey), k.op.summary)
+	putNonEmpty(attrs, string(semconv.DBCollectionNameKey), k.op.target)
+	putNonEmpty(attrs, string(semconv.DBNamespaceKey), k.op.namespace)
+	if k.op.errorCode != "" {
+		attrs.PutStr(string(semconv.ErrorTypeKey), k.op.errorCode)
+		attrs.PutStr(string(semconv.DBResponseStatusCodeKey), k.op.errorCode)
 	}
 	putNonEmpty(attrs, string(semconv.ServerAddressKey), k.server.address())
 	if k.server.port != 0 {

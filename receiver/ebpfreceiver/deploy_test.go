@@ -176,7 +176,8 @@ func TestDaemonSetCollectorConfig(t *testing.T) {
 
 // TestDaemonSetGoMemoryLimit checks that GOMEMLIMIT stays at about 80% of
 // the container's memory limit, leaving room for BPF memory charged to the
-// container and for what the Go heap does not count.
+// container and for what the Go heap does not count, and that a GOGC that
+// lets the heap grow comes with it.
 func TestDaemonSetGoMemoryLimit(t *testing.T) {
 	c := ofKind(t, readManifests(t, "daemonset.yaml"), "DaemonSet").Spec.Template.Spec.Containers[0]
 	limit, err := parseMemory(c.Resources.Limits["memory"])
@@ -184,12 +185,21 @@ func TestDaemonSetGoMemoryLimit(t *testing.T) {
 		t.Fatalf("limits.memory: %v", err)
 	}
 	var goLimit int64
+	gogc := 100
 	for _, e := range c.Env {
-		if e.Name == "GOMEMLIMIT" {
+		switch e.Name {
+		case "GOMEMLIMIT":
 			if goLimit, err = parseMemory(e.Value); err != nil {
 				t.Fatalf("GOMEMLIMIT: %v", err)
 			}
+		case "GOGC":
+			if gogc, err = strconv.Atoi(e.Value); err != nil || gogc < 100 || gogc > 800 {
+				t.Fatalf("GOGC %q: want 100 to 800", e.Value)
+			}
 		}
+	}
+	if gogc > 100 && goLimit == 0 {
+		t.Errorf("GOGC %d without GOMEMLIMIT: nothing bounds the heap", gogc)
 	}
 	if ratio := float64(goLimit) / float64(limit); ratio < 0.75 || ratio > 0.85 {
 		t.Errorf("GOMEMLIMIT is %.0f%% of limits.memory, want 75-85%%", ratio*100)

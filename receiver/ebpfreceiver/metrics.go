@@ -35,9 +35,30 @@ type seriesKey struct {
 	version  string
 	tls      bool           // url.scheme is https
 	server   serverEndpoint // client calls only
-	db       dbKey          // database calls only
-	msg      msgKey         // messaging calls only
+	op       opKey          // database and messaging calls
 	rpc      bool           // gRPC calls: method is rpc.method, status the code plus one
+	msg      bool           // messaging calls: status is the operation type
+}
+
+// opKey is the operation part of the series of a call to a database or a
+// messaging broker; empty for other calls. The query text is never part
+// of it.
+type opKey struct {
+	system    string // db.system.name, messaging.system
+	operation string // db.operation.name, messaging.operation.name
+	target    string // db.collection.name, messaging.destination.name
+	namespace string // db.namespace
+	summary   string // db.query.summary
+	errorCode string // error.type, and db.response.status_code
+}
+
+// clone copies the strings a new series keeps.
+func (k opKey) clone() opKey {
+	return opKey{
+		system: strings.Clone(k.system), operation: strings.Clone(k.operation),
+		target: strings.Clone(k.target), namespace: strings.Clone(k.namespace),
+		summary: strings.Clone(k.summary), errorCode: strings.Clone(k.errorCode),
+	}
 }
 
 // histogram accumulates the durations of one series.
@@ -197,10 +218,7 @@ func (a *aggregator) histogramOf(ps *processSeries, key seriesKey, startNs uint6
 	if len(ps.series) >= a.limit {
 		a.overflows.Add(1)
 		folded = true
-		key = seriesKey{
-			kind: key.kind, overflow: true, rpc: key.rpc,
-			db: dbKey{system: key.db.system}, msg: msgKey{system: key.msg.system},
-		}
+		key = seriesKey{kind: key.kind, overflow: true, op: opKey{system: key.op.system}, rpc: key.rpc, msg: key.msg}
 		if h, ok := ps.series[key]; ok {
 			return h, true
 		}
@@ -209,8 +227,7 @@ func (a *aggregator) histogramOf(ps *processSeries, key seriesKey, startNs uint6
 	key.version = strings.Clone(key.version)
 	key.route = strings.Clone(key.route)
 	key.server.host = strings.Clone(key.server.host)
-	key.db = key.db.clone()
-	key.msg = key.msg.clone()
+	key.op = key.op.clone()
 	h = &histogram{start: startNs, bounds: boundsOf(&key)}
 	if a.delta {
 		h.start = a.lastFlush
@@ -223,10 +240,10 @@ func (a *aggregator) histogramOf(ps *processSeries, key seriesKey, startNs uint6
 // nil for durationBounds.
 func boundsOf(k *seriesKey) []float64 {
 	switch {
-	case k.db.system != "":
-		return dbDurationBounds[:]
-	case k.msg.system != "":
+	case k.msg:
 		return msgDurationBounds[:]
+	case k.op.system != "":
+		return dbDurationBounds[:]
 	}
 	return nil
 }

@@ -60,12 +60,12 @@ func (m *metricConverter) convert(snap []seriesSnapshot, nowNs uint64) pmetric.M
 			group = s.group
 			pm = m.newProcess(md, s.process, s.pid)
 		}
-		if s.key.db.system != "" {
-			m.fillDataPoint(m.dbDataPoints(&pm).AppendEmpty(), s, nowNs)
+		if s.key.msg {
+			m.fillDataPoint(m.msgDataPoints(&pm).AppendEmpty(), s, nowNs)
 			continue
 		}
-		if s.key.msg.system != "" {
-			m.fillDataPoint(m.msgDataPoints(&pm).AppendEmpty(), s, nowNs)
+		if s.key.op.system != "" {
+			m.fillDataPoint(m.dbDataPoints(&pm).AppendEmpty(), s, nowNs)
 			continue
 		}
 		if s.key.rpc {
@@ -137,12 +137,12 @@ func putSeriesAttributes(attrs pcommon.Map, k seriesKey, o *optIn) {
 		attrs.PutBool(overflowAttribute, true)
 		return
 	}
-	if k.db.system != "" {
-		putDBSeriesAttributes(attrs, &k)
+	if k.msg {
+		putMsgSeriesAttributes(attrs, &k)
 		return
 	}
-	if k.msg.system != "" {
-		putMsgSeriesAttributes(attrs, &k)
+	if k.op.system != "" {
+		putDBSeriesAttributes(attrs, &k)
 		return
 	}
 	if k.rpc {

@@ -2,7 +2,6 @@ package ebpfreceiver // import "github.com/ebpfreceiver/ebpfreceiver/receiver/eb
 
 import (
 	"strconv"
-	"strings"
 
 	"go.opentelemetry.io/collector/pdata/pcommon"
 	"go.opentelemetry.io/collector/pdata/pmetric"
@@ -23,35 +22,14 @@ var (
 	msgOperationReceive = semconv.MessagingOperationTypeReceive.Value.AsString()
 )
 
-// msgKey is the messaging part of a series' attribute set; empty for other
-// calls. The partition and the client id are never part of it: either
-// would multiply the series.
-type msgKey struct {
-	system      string
-	operation   string
-	opType      call.MessagingType
-	destination string
-	errorCode   string // error.type
-}
-
-// msgSeriesKey is the series of a messaging call: the server is the broker.
+// msgSeriesKey is the series of a messaging call: the server is the
+// broker, the operation type is in status. The partition and the client
+// id are never part of it: either would multiply the series.
 func msgSeriesKey(c *call.Call) seriesKey {
 	m := &c.Msg
 	return seriesKey{
-		kind: c.Kind,
-		msg: msgKey{
-			system: m.System, operation: m.Operation, opType: m.Type,
-			destination: m.Destination, errorCode: m.ErrorCode,
-		},
-		server: msgBrokerOf(c),
-	}
-}
-
-// clone copies the strings a new series keeps.
-func (k msgKey) clone() msgKey {
-	return msgKey{
-		system: strings.Clone(k.system), operation: strings.Clone(k.operation), opType: k.opType,
-		destination: strings.Clone(k.destination), errorCode: strings.Clone(k.errorCode),
+		kind: c.Kind, msg: true, status: uint16(m.Type), server: msgBrokerOf(c),
+		op: opKey{system: m.System, operation: m.Operation, target: m.Destination, errorCode: m.ErrorCode},
 	}
 }
 
@@ -135,14 +113,15 @@ func (m *metricConverter) msgDataPoints(pm *processMetrics) pmetric.HistogramDat
 	return pm.msg
 }
 
-// putMsgSeriesAttributes writes the attribute set of a messaging series.
+// putMsgSeriesAttributes writes the attribute set of a messaging series,
+// laid out as msgSeriesKey says.
 func putMsgSeriesAttributes(attrs pcommon.Map, k *seriesKey) {
 	attrs.EnsureCapacity(7)
-	attrs.PutStr(string(semconv.MessagingSystemKey), k.msg.system)
-	putNonEmpty(attrs, string(semconv.MessagingOperationNameKey), k.msg.operation)
-	putNonEmpty(attrs, string(semconv.MessagingOperationTypeKey), msgOperationType(k.msg.opType))
-	putNonEmpty(attrs, string(semconv.MessagingDestinationNameKey), k.msg.destination)
-	putNonEmpty(attrs, string(semconv.ErrorTypeKey), k.msg.errorCode)
+	putNonEmpty(attrs, string(semconv.MessagingSystemKey), k.op.system)
+	putNonEmpty(attrs, string(semconv.MessagingOperationNameKey), k.op.operation)
+	putNonEmpty(attrs, string(semconv.MessagingOperationTypeKey), msgOperationType(call.MessagingType(k.status)))
+	putNonEmpty(attrs, string(semconv.MessagingDestinationNameKey), k.op.target)
+	putNonEmpty(attrs, string(semconv.ErrorTypeKey), k.op.errorCode)
 	putNonEmpty(attrs, string(semconv.ServerAddressKey), k.server.address())
 	if k.server.port != 0 {
 		attrs.PutInt(string(semconv.ServerPortKey), int64(k.server.port))

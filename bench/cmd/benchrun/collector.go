@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/ebpfreceiver/ebpfreceiver/bench/internal/procstat"
@@ -45,6 +46,7 @@ func (b *bench) startCollector(ctx context.Context, configFile, logName string) 
 		"BENCH_SINK_ENDPOINT=http://" + b.opts.sinkAddr,
 		"BENCH_TELEMETRY_PORT=" + strconv.Itoa(b.opts.telemetryPort),
 	}
+	env = append(env, strings.Fields(b.opts.collectorEnv)...)
 	p, err := b.children.start("collector", watch, env,
 		b.opts.otelcol, "--config="+filepath.Join(b.opts.repo, "bench", "collector", configFile))
 	if err != nil {

@@ -206,6 +206,7 @@ func (b *bench) settings() result.Settings {
 		WrkThreads: b.opts.wrkThreads, WrkConns: b.opts.wrkConns,
 		FixedRate: b.opts.fixedRate, FixedConns: b.opts.fixedConns,
 		FidelityRate: b.opts.fidelityRate, FidelityTime: b.opts.fidelityTime,
+		CollectorEnv: b.opts.collectorEnv,
 	}
 }
 

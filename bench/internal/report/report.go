@@ -56,6 +56,11 @@ func header(w io.Writer, s *result.Suite) {
 	t.row("rounds", fmt.Sprintf("%d × (%s), %s windows; whole run %s", st.Rounds, ids(s), st.Duration, s.Elapsed.Round(time.Second)))
 	t.row("saturation", fmt.Sprintf("`wrk -t%d -c%d -d%s --latency`", st.WrkThreads, st.WrkConns, st.Duration))
 	t.row("fixed rate", fmt.Sprintf("%s req/s on %d connections, paced load generator", count(st.FixedRate), st.FixedConns))
+	if st.CollectorEnv != "" {
+		t.row("collector runtime", "`"+st.CollectorEnv+"`, as in deploy/kubernetes/daemonset.yaml")
+	} else {
+		t.row("collector runtime", "Go defaults (GOGC=100, no GOMEMLIMIT)")
+	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Configurations, all serving the same `GET /json` handler of `bench/cmd/benchserver`")
 	fmt.Fprintln(w, "((e) and (f) after a call of their own to a downstream benchserver):")

@@ -133,6 +133,9 @@ type Settings struct {
 	FixedConns   int
 	FidelityRate float64
 	FidelityTime time.Duration
+	// CollectorEnv is the collector's Go runtime settings ("GOGC=400
+	// GOMEMLIMIT=410MiB"), empty for the defaults.
+	CollectorEnv string
 }
 
 // Suite is everything one `make bench` measured.
