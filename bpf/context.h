@@ -103,9 +103,9 @@ static __always_inline void client_tuple(struct tuple_key *k, struct sock *sk, b
 static __always_inline void note_client_tuple(struct sock *sk)
 {
 	struct tuple_key k = {};
-	__u8 one = 1;
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	client_tuple(&k, sk, true);
-	bpf_map_update_elem(&client_tuples, &k, &one, BPF_ANY);
+	bpf_map_update_elem(&client_tuples, &k, &tgid, BPF_ANY);
 }
 
 /* forget_client_tuple drops a client connection that closed. */
@@ -116,17 +116,3 @@ static __always_inline void forget_client_tuple(struct sock *sk)
 	bpf_map_delete_elem(&client_tuples, &k);
 }
 
-/* peer_captured tells, once per server connection, whether its client is a
- * connection of a captured process of this node: the client's records of
- * a request are then to come, if not read yet. */
-static __always_inline bool peer_captured(struct conn_state *c, struct sock *sk)
-{
-	if (c->role != ROLE_SERVER)
-		return false;
-	if (c->peer_local == PEER_UNKNOWN) {
-		struct tuple_key k = {};
-		client_tuple(&k, sk, false);
-		c->peer_local = bpf_map_lookup_elem(&client_tuples, &k) ? PEER_CAPTURED : PEER_OTHER;
-	}
-	return c->peer_local == PEER_CAPTURED;
-}

@@ -104,17 +104,18 @@ struct tuple_key {
 	__u32 _pad;
 };
 
-/* client_tuples: connections captured processes opened, by tuple.
- * Inserted when a selected process connects, so before any byte of the
- * connection is written; deleted by on_sock_state when the socket reaches
- * TCP_CLOSE. An LRU, so missed ends are evicted. The server end of a
- * connection on this node looks itself up here once, to know whether its
- * client's records are to come (see context.h). */
+/* client_tuples: connections captured processes opened, by tuple, and the
+ * process (tgid) that opened each. Inserted when a selected process
+ * connects, so before any byte of the connection is written; deleted by
+ * on_sock_state when the socket reaches TCP_CLOSE. An LRU, so missed ends
+ * are evicted. The server end of a connection on this node looks itself up
+ * here, to know whether its client's records are to come (see context.h):
+ * once, or until a process that connected before it was judged is. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, MAX_CONNS);
 	__type(key, struct tuple_key);
-	__type(value, __u8);
+	__type(value, __u32);
 } client_tuples SEC(".maps");
 
 /* Set by user space before load: the trace option is on (wire.h). */

@@ -5,9 +5,37 @@
 
 #include "maps.h"
 #include "output.h"
+#include "process.h"
 #include "sock.h"
 #include "context.h"
 #include "wire.h"
+
+/* peer_captured tells whether a server connection's client is a
+ * connection of a captured process of this node: the client's records of
+ * a request are then to come, if not read yet. A client that connected
+ * before user space judged it counts as captured until it is judged, and
+ * is asked about again at each record until then: one that turns out to be
+ * ignored (a load generator left out by the rules) sends no records to
+ * wait for. */
+static __always_inline bool peer_captured(struct conn_state *c, struct sock *sk)
+{
+	if (c->role != ROLE_SERVER)
+		return false;
+	if (c->peer_local == PEER_UNKNOWN) {
+		struct tuple_key k = {};
+		client_tuple(&k, sk, false);
+		__u32 *tgid = bpf_map_lookup_elem(&client_tuples, &k);
+		if (!tgid) {
+			c->peer_local = PEER_OTHER;
+			return false;
+		}
+		__u8 *verdict = bpf_map_lookup_elem(&pid_verdicts, tgid);
+		if (verdict && (*verdict == VERDICT_PENDING || *verdict == VERDICT_PENDING_FORK))
+			return true;
+		c->peer_local = pid_selected(*tgid) ? PEER_CAPTURED : PEER_OTHER;
+	}
+	return c->peer_local == PEER_CAPTURED;
+}
 
 /* data_header fills the header of a data record of connection c (socket
  * sk) moving len bytes in direction dir. The addresses go only in records

@@ -104,7 +104,8 @@ func TestServerWithoutClientBecomesRootAfterGrace(t *testing.T) {
 		t.Fatal("resolved before the grace ended")
 	}
 	f.wantRoot(f.resolve(s, 1*ms+Grace))
-	f.wantReason(RootNoClient, 1)
+	f.wantReason(RootClientMissed, 1)
+	f.wantReason(RootNoClient, 0)
 	// A client record coming later links nothing any more.
 	c := f.client(1, 10, 100, 40000, 5000, 1*ms)
 	if f.resolve(c, 200*ms).TraceID == f.resolve(s, 200*ms).TraceID {

@@ -62,7 +62,7 @@ func (l *Linker) expireServer(s *Span) {
 	if l.servers[s.wire] == s {
 		delete(l.servers, s.wire)
 	}
-	s.root(RootNoClient)
+	s.root(RootClientMissed)
 }
 
 // Sweep forgets, at record time now, what waited too long: client

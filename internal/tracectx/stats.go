@@ -27,12 +27,16 @@ const (
 	RootAmbiguous                 // more than one candidate: none is taken
 	RootNoClient                  // a server request no client of this node sent, as far as seen
 	RootNoSequence                // a server request whose bytes have no TCP position (TLS plaintext)
+	// RootClientMissed is a server request whose client, a captured
+	// process of this node, wrote nothing for it in the Grace its span
+	// waited: its records were lost, or it was left out after connecting.
+	RootClientMissed
 	numReasons
 )
 
 var mechanismNames = [numMechanisms]string{"traceparent", "tcp_sequence", "thread", "goroutine", "go_handoff", "tcp_option"}
 
-var reasonNames = [numReasons]string{"outside_request", "event_loop", "unknown_goroutine", "ambiguous", "no_client_seen", "no_tcp_sequence"}
+var reasonNames = [numReasons]string{"outside_request", "event_loop", "unknown_goroutine", "ambiguous", "no_client_seen", "no_tcp_sequence", "client_missed"}
 
 // String names the mechanism in self-telemetry.
 func (m Mechanism) String() string { return mechanismNames[m] }

@@ -18,6 +18,7 @@ import (
 	"go.opentelemetry.io/collector/pdata/ptrace"
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/peers"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/privtest"
 )
 
 // TestTraceChainAcrossRuntimes runs each request through four processes
@@ -467,4 +468,41 @@ func ticksAmong(leaves, ticks []tspan) int {
 		}
 	}
 	return n
+}
+
+// TestUnselectedLoadGeneratorMakesNoServerWait drives a selected Go server
+// with wrk, which the rules leave out. wrk may open its connections before
+// the receiver has judged it, so that they are known for a moment as a
+// captured client's; once wrk is judged, the server's requests on them
+// must not wait for client records that will never come. Only requests
+// read before the judgement may wait, and end as client_missed roots.
+// (How many connections open that early depends on how busy the machine
+// is: on an idle one, none; under the benchmark's load, all of them, and
+// a server connection that asked once made every request wait 50 ms.)
+func TestUnselectedLoadGeneratorMakesNoServerWait(t *testing.T) {
+	privtest.RequireTool(t, "/usr/bin/wrk")
+	r := newRig(t, rigOptions{}, peers.GoProgramGlob())
+	r.start(t)
+	port := peers.FreePort(t)
+	peers.Start(t, port, peers.GoProgram(t, "httpserver"), "127.0.0.1:"+strconv.Itoa(port))
+	time.Sleep(300 * time.Millisecond) // the server is judged
+	out, err := exec.Command("/usr/bin/wrk", "-t1", "-c4", "-d2s", "http://127.0.0.1:"+strconv.Itoa(port)+"/").CombinedOutput()
+	if err != nil {
+		t.Fatalf("wrk: %v\n%s", err, out)
+	}
+	spans := 0
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); {
+		time.Sleep(500 * time.Millisecond)
+		n := r.sink.SpanCount()
+		if n == spans {
+			break // settled
+		}
+		spans = n
+	}
+	trace := r.engine.Load().Stats().Trace
+	missed, noClient := trace.Roots["client_missed"], trace.Roots["no_client_seen"]
+	t.Logf("%d spans: %d roots without a client here, %d that waited in vain\n%s", spans, noClient, missed, out)
+	if spans < 2000 || missed > 40 || noClient+missed != uint64(spans) {
+		t.Errorf("%d spans, %d no_client_seen, %d client_missed: want every span a root, at most a few of them after a wait", spans, noClient, missed)
+	}
 }

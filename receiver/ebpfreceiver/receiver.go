@@ -98,7 +98,7 @@ func (r *ebpfReceiver) start(ctx context.Context, host component.Host) error {
 	if err := r.startPipelines(status); err != nil {
 		return err
 	}
-	c, err := r.newCapture(r.cfg.engineConfig(), r.set.Logger, r.emit)
+	c, err := r.newCapture(r.engineConfig(), r.set.Logger, r.emit)
 	if err != nil {
 		return fmt.Errorf("create ebpf capture: %w", err)
 	}
@@ -114,6 +114,18 @@ func (r *ebpfReceiver) start(ctx context.Context, host component.Host) error {
 		zap.Int("probes_attached", stats.ProbesAttached), zap.Int("probes_failed", stats.ProbesFailed))
 	r.stops = append(r.stops, r.watchProbes(c, status))
 	return nil
+}
+
+// engineConfig is the capture's configuration for the pipelines that
+// exist: without a traces pipeline nothing reads a span's context, so the
+// probes and the linking that make it, and the trace option that would
+// carry it to other nodes, stay off.
+func (r *ebpfReceiver) engineConfig() engine.Config {
+	cfg := r.cfg.engineConfig()
+	if r.nextTraces == nil {
+		cfg.TraceContext, cfg.Propagate = false, false
+	}
+	return cfg
 }
 
 // startPipelines starts the span batcher and the metrics flusher of the

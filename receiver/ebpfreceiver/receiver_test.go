@@ -137,6 +137,36 @@ func TestSharedInstanceServesTracesAndMetrics(t *testing.T) {
 	assert.Equal(t, 1, metrics.DataPointCount(), "metrics flushed on shutdown")
 }
 
+// Without a traces pipeline, nothing makes trace context: the engine
+// links no calls and carries no trace option.
+func TestMetricsOnlyMakesNoTraceContext(t *testing.T) {
+	for _, traces := range []bool{false, true} {
+		engines := &fakeEngines{}
+		f := engines.factory()
+		cfg := testConfig(f)
+		cfg.Traces.Propagation = PropagationTCPOption
+		ctx := context.Background()
+		var handles []component.Component
+		if traces {
+			tr, err := f.CreateTraces(ctx, settings(), cfg, consumertest.NewNop())
+			require.NoError(t, err)
+			handles = append(handles, tr)
+		}
+		mr, err := f.CreateMetrics(ctx, settings(), cfg, consumertest.NewNop())
+		require.NoError(t, err)
+		handles = append(handles, mr)
+		for _, h := range handles {
+			require.NoError(t, h.Start(ctx, componenttest.NewNopHost()))
+		}
+		got := engines.captures()[0].cfg
+		assert.Equal(t, traces, got.TraceContext, "trace context with a traces pipeline: %v", traces)
+		assert.Equal(t, traces, got.Propagate, "trace option with a traces pipeline: %v", traces)
+		for _, h := range handles {
+			require.NoError(t, h.Shutdown(ctx))
+		}
+	}
+}
+
 func TestDistinctConfigsGetDistinctInstances(t *testing.T) {
 	f := (&fakeEngines{}).factory()
 	ctx := context.Background()
