@@ -52,7 +52,7 @@ func parseFlags() options {
 	flag.StringVar(&o.sinkAddr, "sink-addr", "127.0.0.1:14318", "sink address")
 	flag.StringVar(&o.downstreamAddr, "downstream-addr", "127.0.0.1:18081", "address of the downstream benchserver of (e) and (f)")
 	flag.IntVar(&o.telemetryPort, "telemetry-port", 18888, "collector self-metrics port on 127.0.0.1")
-	flag.StringVar(&o.collectorEnv, "collector-env", "GOGC=400 GOMEMLIMIT=410MiB",
+	flag.StringVar(&o.collectorEnv, "collector-env", "GOMEMLIMIT=410MiB",
 		"the collector's Go runtime settings, as deploy/kubernetes/daemonset.yaml sets them; \"\" for the defaults")
 	flag.Parse()
 	return o

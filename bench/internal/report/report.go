@@ -59,7 +59,7 @@ func header(w io.Writer, s *result.Suite) {
 	if st.CollectorEnv != "" {
 		t.row("collector runtime", "`"+st.CollectorEnv+"`, as in deploy/kubernetes/daemonset.yaml")
 	} else {
-		t.row("collector runtime", "Go defaults (GOGC=100, no GOMEMLIMIT)")
+		t.row("collector runtime", "Go's defaults")
 	}
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "Configurations, all serving the same `GET /json` handler of `bench/cmd/benchserver`")

@@ -133,8 +133,8 @@ type Settings struct {
 	FixedConns   int
 	FidelityRate float64
 	FidelityTime time.Duration
-	// CollectorEnv is the collector's Go runtime settings ("GOGC=400
-	// GOMEMLIMIT=410MiB"), empty for the defaults.
+	// CollectorEnv is the collector's Go runtime settings
+	// ("GOMEMLIMIT=410MiB"), empty for the defaults.
 	CollectorEnv string
 }
 
