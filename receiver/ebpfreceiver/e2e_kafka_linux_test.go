@@ -136,25 +136,5 @@ func TestKafkaClientsAreTraced(t *testing.T) {
 
 	// messaging.client.operation.duration counts every span.
 	pids := map[int64]bool{int64(produce.PID): true, int64(consume.PID): true, int64(kgo.PID): true}
-	measured := func() (n uint64) {
-		last := map[int64]uint64{}
-		for _, md := range c.metrics.AllMetrics() {
-			for _, rm := range md.ResourceMetrics().All() {
-				pid, _ := rm.Resource().Attributes().Get("process.pid")
-				if pids[pid.Int()] {
-					last[pid.Int()] = histogramTotalOf(rm, "messaging.client.operation.duration")
-				}
-			}
-		}
-		for _, v := range last {
-			n += v
-		}
-		return n
-	}
-	for deadline := time.Now().Add(10 * time.Second); measured() != uint64(total) && time.Now().Before(deadline); {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if n := measured(); n != uint64(total) {
-		t.Errorf("messaging.client.operation.duration counts %d calls, want %d", n, total)
-	}
+	checkHistogramCounts(t, c.metrics, "messaging.client.operation.duration", pids, total)
 }

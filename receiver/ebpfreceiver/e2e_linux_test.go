@@ -201,6 +201,35 @@ func histogramTotal(sink *consumertest.MetricsSink, name string, pid int) uint64
 	return n
 }
 
+// checkHistogramCounts waits until histogram name, over the processes of
+// pids, counts want calls, and fails when it does not. A process's series
+// leave the export after it exits: its last cumulative counts are those of
+// the last batch it was in.
+func checkHistogramCounts(t *testing.T, sink *consumertest.MetricsSink, name string, pids map[int64]bool, want int) {
+	t.Helper()
+	measured := func() (n uint64) {
+		last := map[int64]uint64{}
+		for _, md := range sink.AllMetrics() {
+			for _, rm := range md.ResourceMetrics().All() {
+				pid, _ := rm.Resource().Attributes().Get("process.pid")
+				if pids[pid.Int()] {
+					last[pid.Int()] = histogramTotalOf(rm, name)
+				}
+			}
+		}
+		for _, v := range last {
+			n += v
+		}
+		return n
+	}
+	for deadline := time.Now().Add(10 * time.Second); measured() != uint64(want) && time.Now().Before(deadline); {
+		time.Sleep(50 * time.Millisecond)
+	}
+	if n := measured(); n != uint64(want) {
+		t.Errorf("%s counts %d calls, want %d", name, n, want)
+	}
+}
+
 // histogramTotalOf sums the counts of histogram name in one resource.
 func histogramTotalOf(rm pmetric.ResourceMetrics, name string) uint64 {
 	var n uint64

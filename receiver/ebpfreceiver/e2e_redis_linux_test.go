@@ -107,27 +107,5 @@ func TestRedisClientsAreTraced(t *testing.T) {
 	for _, s := range spans {
 		pids[s.pid] = true
 	}
-	// A process's series leave the export after it exits: its last
-	// cumulative counts are those of the last batch it was in.
-	measured := func() (n uint64) {
-		last := map[int64]uint64{}
-		for _, md := range c.metrics.AllMetrics() {
-			for _, rm := range md.ResourceMetrics().All() {
-				pid, _ := rm.Resource().Attributes().Get("process.pid")
-				if pids[pid.Int()] {
-					last[pid.Int()] = histogramTotalOf(rm, "db.client.operation.duration")
-				}
-			}
-		}
-		for _, v := range last {
-			n += v
-		}
-		return n
-	}
-	for deadline := time.Now().Add(10 * time.Second); measured() != uint64(total) && time.Now().Before(deadline); {
-		time.Sleep(50 * time.Millisecond)
-	}
-	if n := measured(); n != uint64(total) {
-		t.Errorf("db.client.operation.duration counts %d calls, want %d", n, total)
-	}
+	checkHistogramCounts(t, c.metrics, "db.client.operation.duration", pids, total)
 }
