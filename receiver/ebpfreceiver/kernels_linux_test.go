@@ -64,7 +64,7 @@ func TestKernelMatrix(t *testing.T) {
 			port := startHttpd(t, busybox)
 			start := time.Now()
 			for i := range kernelRequests {
-				url := fmt.Sprintf("http://127.0.0.1:%d/index.html?i=%d", port, i)
+				url := fmt.Sprintf("http://127.0.0.1:%d/page%d.html", port, i)
 				peers.Run(t, busybox, "wget", "-q", "-O", "/dev/null", url)
 			}
 			t.Logf("%d requests in %v", kernelRequests, time.Since(start).Round(time.Millisecond))
@@ -96,7 +96,7 @@ func startKernelCapture(t *testing.T, transport string, hook tracer.SyscallHook)
 	cfg.Discovery.Instrument = []RuleConfig{{ExePath: "*/busybox"}}
 	sink := new(consumertest.TracesSink)
 	set := receivertest.NewNopSettings(f.Type())
-	set.Logger = zaptest.NewLogger(t, zaptest.Level(zap.DebugLevel))
+	set.Logger = zaptest.NewLogger(t, zaptest.Level(zap.InfoLevel))
 	ctx := context.Background()
 	tr, err := f.CreateTraces(ctx, set, cfg, sink)
 	if err != nil {
@@ -114,45 +114,63 @@ func startKernelCapture(t *testing.T, transport string, hook tracer.SyscallHook)
 }
 
 // startHttpd runs busybox httpd in the foreground on a free port of
-// 127.0.0.1, serving one small page, detached from the test process (which
+// 127.0.0.1, serving a small page for each request, detached from the test process (which
 // plays the collector, whose children are never captured).
 func startHttpd(t *testing.T, busybox string) int {
 	t.Helper()
 	root := t.TempDir()
-	if err := os.WriteFile(filepath.Join(root, "index.html"), []byte("<p>hello</p>\n"), 0o644); err != nil {
-		t.Fatal(err)
+	for i := range kernelRequests {
+		if err := os.WriteFile(filepath.Join(root, fmt.Sprintf("page%d.html", i)), []byte("<p>hello</p>\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	port := peers.FreePort(t)
 	peers.Start(t, port, busybox, "httpd", "-f", "-p", fmt.Sprintf("127.0.0.1:%d", port), "-h", root)
 	return port
 }
 
-// assertHTTPSpans waits for n server and n client spans of GET requests
-// for /index.html, then checks that no more came.
+// assertHTTPSpans waits for one server and one client span of each of the
+// n GET requests for /page<i>.html, then checks that no more came.
 func assertHTTPSpans(t *testing.T, sink *consumertest.TracesSink, n int) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
-	var server, client int
+	var server, client map[string]int
 	var other []string
 	for time.Now().Before(deadline) {
-		server, client, other = countHTTPSpans(sink)
-		if server >= n && client >= n {
+		server, client, _ = countHTTPSpans(sink)
+		if len(server) >= n && len(client) >= n {
 			break
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
 	time.Sleep(500 * time.Millisecond) // anything late shows up too
 	server, client, other = countHTTPSpans(sink)
-	t.Logf("server spans %d, client spans %d, other %d", server, client, len(other))
-	if server != n || client != n || len(other) != 0 {
-		t.Errorf("want %d server and %d client spans of GET /index.html and nothing else; got %d server, %d client, other: %s",
-			n, n, server, client, strings.Join(other, "; "))
+	t.Logf("server spans %d, client spans %d, other %d", total(server), total(client), len(other))
+	var wrong []string
+	for i := range n {
+		page := fmt.Sprintf("/page%d.html", i)
+		if server[page] != 1 || client[page] != 1 {
+			wrong = append(wrong, fmt.Sprintf("%s: %d server, %d client", page, server[page], client[page]))
+		}
+	}
+	if len(wrong) != 0 || total(server) != n || total(client) != n || len(other) != 0 {
+		t.Errorf("want one server and one client span of each request and nothing else; got %s; other: %s",
+			strings.Join(wrong, ", "), strings.Join(other, "; "))
 	}
 }
 
-// countHTTPSpans counts the server and client spans of GET /index.html,
-// and describes every other span.
-func countHTTPSpans(sink *consumertest.TracesSink) (server, client int, other []string) {
+func total(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
+// countHTTPSpans counts the server and client spans of GET /page<i>.html
+// by path, and describes every other span.
+func countHTTPSpans(sink *consumertest.TracesSink) (server, client map[string]int, other []string) {
+	server, client = map[string]int{}, map[string]int{}
 	for _, td := range sink.AllTraces() {
 		for _, rs := range td.ResourceSpans().All() {
 			for _, ss := range rs.ScopeSpans().All() {
@@ -160,10 +178,10 @@ func countHTTPSpans(sink *consumertest.TracesSink) (server, client int, other []
 					path, _ := sp.Attributes().Get("url.path")
 					full, _ := sp.Attributes().Get("url.full")
 					switch {
-					case sp.Kind() == ptrace.SpanKindServer && strings.HasPrefix(sp.Name(), "GET") && path.AsString() == "/index.html":
-						server++
-					case sp.Kind() == ptrace.SpanKindClient && strings.HasPrefix(sp.Name(), "GET") && strings.Contains(full.AsString(), "/index.html"):
-						client++
+					case sp.Kind() == ptrace.SpanKindServer && strings.HasPrefix(sp.Name(), "GET") && strings.HasPrefix(path.AsString(), "/page"):
+						server[path.AsString()]++
+					case sp.Kind() == ptrace.SpanKindClient && strings.HasPrefix(sp.Name(), "GET") && strings.Contains(full.AsString(), "/page"):
+						client[full.AsString()[strings.Index(full.AsString(), "/page"):]]++
 					default:
 						other = append(other, fmt.Sprintf("%s %s %s%s", sp.Kind(), sp.Name(), path.AsString(), full.AsString()))
 					}
