@@ -56,10 +56,24 @@ const enum verdict *unused_verdict __attribute__((unused));
 const struct process_event *unused_process_event __attribute__((unused));
 const struct exec_event *unused_exec_event __attribute__((unused));
 
-/* conn_ids: per CPU, how many connections this CPU has numbered. Fixed
- * size. A connection's id is that count and the CPU's number, so ids are
- * unique for the lifetime of the loaded programs without an atomic
- * fetch-and-add, which kernels before 5.12 refuse. */
+/* Set by user space before load: the kernel has atomic fetch-and-add
+ * (5.12). */
+volatile const __u8 atomic_ids = 0;
+
+/* Source of connection ids where the kernel has atomic fetch-and-add. */
+__u64 next_conn_id = 0;
+
+/* next_id_atomic numbers a connection from one counter. Not inlined: a
+ * kernel before 5.12 refuses the instruction even where it would never
+ * run, so there user space removes this function and its calls before
+ * load (tracer.dropFunctions). */
+static __noinline __u64 next_id_atomic(void)
+{
+	return __sync_fetch_and_add(&next_conn_id, 1) + 1;
+}
+
+/* conn_ids: per CPU, how many connections this CPU has numbered, for
+ * kernels without atomic fetch-and-add. Fixed size. */
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
@@ -67,12 +81,18 @@ struct {
 	__type(value, __u64);
 } conn_ids SEC(".maps");
 
-/* CPU numbers take the low bits of a connection id. */
+/* CPU numbers take the low bits of a per-CPU connection id. */
 #define CONN_ID_CPU_BITS 12
 
-/* new_conn_id returns an id no other connection has; 0 never. */
+/* new_conn_id returns an id no other connection has, for the lifetime of
+ * the loaded programs. Without atomic fetch-and-add, an id is this CPU's
+ * count and the CPU's number: kernels before 5.12 run these programs with
+ * preemption off, so no other program numbers a connection on this CPU
+ * meanwhile. */
 static __always_inline __u64 new_conn_id(void)
 {
+	if (atomic_ids)
+		return next_id_atomic();
 	__u32 zero = 0;
 	__u64 *n = bpf_map_lookup_elem(&conn_ids, &zero);
 	if (!n)

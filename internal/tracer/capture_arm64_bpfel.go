@@ -313,11 +313,13 @@ const (
 	captureProgTpExitWrite       = "tp_exit_write"
 	captureProgTpExitWritev      = "tp_exit_writev"
 	captureVarArgsAtEntry        = "args_at_entry"
+	captureVarAtomicIds          = "atomic_ids"
 	captureVarCaptureAll         = "capture_all"
 	captureVarEnableH2Walk       = "enable_h2_walk"
 	captureVarEnableTls          = "enable_tls"
 	captureVarEnabledProtocols   = "enabled_protocols"
 	captureVarMaxPayload         = "max_payload"
+	captureVarNextConnId         = "next_conn_id"
 	captureVarPropagate          = "propagate"
 	captureVarUnusedConnRole     = "unused_conn_role"
 	captureVarUnusedCounter      = "unused_counter"
@@ -424,11 +426,13 @@ type captureMapSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type captureVariableSpecs struct {
 	ArgsAtEntry        *ebpf.VariableSpec `ebpf:"args_at_entry"`
+	AtomicIds          *ebpf.VariableSpec `ebpf:"atomic_ids"`
 	CaptureAll         *ebpf.VariableSpec `ebpf:"capture_all"`
 	EnableH2Walk       *ebpf.VariableSpec `ebpf:"enable_h2_walk"`
 	EnableTls          *ebpf.VariableSpec `ebpf:"enable_tls"`
 	EnabledProtocols   *ebpf.VariableSpec `ebpf:"enabled_protocols"`
 	MaxPayload         *ebpf.VariableSpec `ebpf:"max_payload"`
+	NextConnId         *ebpf.VariableSpec `ebpf:"next_conn_id"`
 	Propagate          *ebpf.VariableSpec `ebpf:"propagate"`
 	UnusedConnRole     *ebpf.VariableSpec `ebpf:"unused_conn_role"`
 	UnusedCounter      *ebpf.VariableSpec `ebpf:"unused_counter"`
@@ -508,11 +512,13 @@ func (m *captureMaps) Close() error {
 // It can be passed to loadCaptureObjects or ebpf.CollectionSpec.LoadAndAssign.
 type captureVariables struct {
 	ArgsAtEntry        *ebpf.Variable `ebpf:"args_at_entry"`
+	AtomicIds          *ebpf.Variable `ebpf:"atomic_ids"`
 	CaptureAll         *ebpf.Variable `ebpf:"capture_all"`
 	EnableH2Walk       *ebpf.Variable `ebpf:"enable_h2_walk"`
 	EnableTls          *ebpf.Variable `ebpf:"enable_tls"`
 	EnabledProtocols   *ebpf.Variable `ebpf:"enabled_protocols"`
 	MaxPayload         *ebpf.Variable `ebpf:"max_payload"`
+	NextConnId         *ebpf.Variable `ebpf:"next_conn_id"`
 	Propagate          *ebpf.Variable `ebpf:"propagate"`
 	UnusedConnRole     *ebpf.Variable `ebpf:"unused_conn_role"`
 	UnusedCounter      *ebpf.Variable `ebpf:"unused_counter"`

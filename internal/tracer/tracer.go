@@ -188,6 +188,7 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 		captureVarUsePerf:          boolByte(cfg.Transport == TransportPerf),
 		captureVarEnableH2Walk:     boolByte(cfg.kernel.loop),
 		captureVarArgsAtEntry:      boolByte(!cfg.kernel.taskRegs),
+		captureVarAtomicIds:        boolByte(cfg.kernel.atomics),
 		captureVarPropagate:        boolByte(cfg.Propagate),
 	}
 	for name, value := range vars {
@@ -198,6 +199,9 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 	setTransport(spec, cfg.Transport, cfg.BufferSize)
 	if !cfg.kernel.loop {
 		dropLoopCallbacks(spec)
+	}
+	if !cfg.kernel.atomics {
+		dropAtomicIDs(spec)
 	}
 	return nil
 }
