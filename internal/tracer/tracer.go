@@ -264,13 +264,19 @@ func (t *Tracer) attachSyscalls(spec *ebpf.CollectionSpec) error {
 	return errIfNone(t.probes)
 }
 
+// anyAttached tells whether some probe capturing socket data runs and,
+// where the entry tracepoints keep the syscalls' arguments, some of those
+// too: without them the exits find no arguments and capture nothing.
 func anyAttached(probes []*Probe) bool {
+	var data, entries, entryRuns bool
 	for _, p := range probes {
-		if p.Err == nil && p.data {
-			return true
+		if p.Name == captureProgTpEnterArgs {
+			entries = true
+			entryRuns = entryRuns || p.Err == nil
 		}
+		data = data || p.Err == nil && p.data
 	}
-	return false
+	return data && (!entries || entryRuns)
 }
 
 // errIfNone fails when no data probe runs: nothing would be captured.
