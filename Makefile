@@ -6,7 +6,7 @@ BIN_DIR   := bin
 OTELCOL   := $(BIN_DIR)/otelcol-custom
 COLLECTOR_CONFIG ?= testdata/collector.yaml
 
-.PHONY: setup generate generate-bpf generate-metadata build run test fuzz bench-probes
+.PHONY: setup generate generate-bpf generate-metadata build run test test-kernels fuzz bench-probes
 
 ## setup: install the BPF toolchain and the test peers (Debian packages, as root)
 setup:
@@ -40,6 +40,14 @@ run: setup build
 ## machine, so two packages' peers must not run at once.
 test: setup build
 	EBPFRECEIVER_PRIVILEGED=1 $(GO) test -count=1 -p 1 -timeout 20m ./...
+
+## test-kernels: boot each of KERNELS (Debian's cloud kernels: 5.10, 6.1,
+## 6.12; "host" for /boot's image of the running kernel, or a vmlinuz path)
+## under qemu and run TestKernelMatrix there; prints a table kernel x check.
+## Needs qemu-system-x86 and busybox-static (installed when missing).
+KERNELS ?= 5.10 6.1 6.12
+test-kernels:
+	KERNELS="$(KERNELS)" GO=$(GO) scripts/test-kernels.sh
 
 ## fuzz: run every Fuzz target of the module for FUZZTIME each (see
 ## scripts/fuzz.sh); a failing input is written under the package's

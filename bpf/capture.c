@@ -3,7 +3,8 @@
  *
  * The exit tracepoints of the read- and write-family syscalls, accept and
  * connect (syscalls/sys_exit_*) see each of those syscalls return; the
- * caller's arguments come from its saved user registers. For TCP sockets of
+ * caller's arguments come from its saved user registers, or, on kernels
+ * before 5.15, from the syscall's entry tracepoint (syscall_args.h). For TCP sockets of
  * selected processes they send the connection, the byte count and the first
  * bytes moved to user space; accept and connect give a connection its role.
  * The kernel runs these programs only for the syscalls they hook, so the
@@ -55,8 +56,50 @@ const enum verdict *unused_verdict __attribute__((unused));
 const struct process_event *unused_process_event __attribute__((unused));
 const struct exec_event *unused_exec_event __attribute__((unused));
 
-/* Source of connection ids, unique for the lifetime of the loaded programs. */
+/* Set by user space before load: the kernel has atomic fetch-and-add
+ * (5.12). */
+volatile const __u8 atomic_ids = 0;
+
+/* Source of connection ids where the kernel has atomic fetch-and-add. */
 __u64 next_conn_id = 0;
+
+/* next_id_atomic numbers a connection from one counter. Not inlined: a
+ * kernel before 5.12 refuses the instruction even where it would never
+ * run, so there user space removes this function and its calls before
+ * load (tracer.dropFunctions). */
+static __noinline __u64 next_id_atomic(void)
+{
+	return __sync_fetch_and_add(&next_conn_id, 1) + 1;
+}
+
+/* conn_ids: per CPU, how many connections this CPU has numbered, for
+ * kernels without atomic fetch-and-add. Fixed size. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u64);
+} conn_ids SEC(".maps");
+
+/* CPU numbers take the low bits of a per-CPU connection id. */
+#define CONN_ID_CPU_BITS 12
+
+/* new_conn_id returns an id no other connection has, for the lifetime of
+ * the loaded programs. Without atomic fetch-and-add, an id is this CPU's
+ * count and the CPU's number: kernels before 5.12 run these programs with
+ * preemption off, so no other program numbers a connection on this CPU
+ * meanwhile. */
+static __always_inline __u64 new_conn_id(void)
+{
+	if (atomic_ids)
+		return next_id_atomic();
+	__u32 zero = 0;
+	__u64 *n = bpf_map_lookup_elem(&conn_ids, &zero);
+	if (!n)
+		return 0;
+	*n += 1;
+	return *n << CONN_ID_CPU_BITS | (bpf_get_smp_processor_id() & ((1 << CONN_ID_CPU_BITS) - 1));
+}
 
 /* How a syscall passes its buffer. */
 enum buffer_kind {
@@ -72,7 +115,7 @@ static __always_inline void conn_open(struct sock *sk, __u8 role)
 {
 	__u64 key = (__u64)sk;
 	struct conn_state fresh = {
-		.id = __sync_fetch_and_add(&next_conn_id, 1) + 1,
+		.id = new_conn_id(),
 		.role = role,
 	};
 	bpf_map_update_elem(&conns, &key, &fresh, BPF_ANY);
@@ -87,7 +130,7 @@ static __always_inline struct conn_state *conn_get(struct sock *sk)
 	if (c)
 		return c;
 	struct conn_state fresh = {
-		.id = __sync_fetch_and_add(&next_conn_id, 1) + 1,
+		.id = new_conn_id(),
 	};
 	bpf_map_update_elem(&conns, &key, &fresh, BPF_NOEXIST);
 	return bpf_map_lookup_elem(&conns, &key);
@@ -135,10 +178,12 @@ static __always_inline __u64 iov_array(enum buffer_kind kind, __u64 arg)
 	return (__u64)msg.msg_iov;
 }
 
-static __always_inline int handle_data(void *ctx, struct pt_regs *regs, long ret, __u8 dir,
+/* handle_data sends what a data syscall on fd moved; arg is its buffer,
+ * iovec array or msghdr (see enum buffer_kind). */
+static __always_inline int handle_data(void *ctx, __u64 fd, __u64 arg, long ret, __u8 dir,
 				       enum buffer_kind kind)
 {
-	struct sock *sk = tcp_sock_of_fd(regs_arg0(regs));
+	struct sock *sk = tcp_sock_of_fd(fd);
 	if (!sk)
 		return 0;
 	struct conn_state *c = conn_get(sk);
@@ -154,13 +199,13 @@ static __always_inline int handle_data(void *ctx, struct pt_regs *regs, long ret
 
 	__u32 len = ret;
 	__u32 avail = len;
-	const void *buf = first_buffer(kind, regs_arg1(regs), &avail);
+	const void *buf = first_buffer(kind, arg, &avail);
 	if (!classify(c, buf, avail)) {
 		count(COUNTER_UNCLASSIFIED);
 		return 0;
 	}
 	if (c->protocol == PROTO_HTTP2 &&
-	    h2_emit(ctx, sk, c, dir, len, buf, avail, iov_array(kind, regs_arg1(regs)), 0))
+	    h2_emit(ctx, sk, c, dir, len, buf, avail, iov_array(kind, arg), 0))
 		return 0;
 	emit_data(ctx, sk, c, dir, len, buf, avail, kind == BUF_PLAIN, 0);
 	return 0;
@@ -179,23 +224,23 @@ static __always_inline int handle_accept(long ret)
 /* handle_listen reports every process, selected or not, that starts
  * listening on a TCP socket: selection rules on open ports are judged again
  * then. Listening is rare, so this costs nothing measurable. */
-static __always_inline int handle_listen(void *ctx, struct pt_regs *regs, long ret)
+static __always_inline int handle_listen(void *ctx, __u64 fd, long ret)
 {
 	if (ret != 0)
 		return 0;
-	struct sock *sk = tcp_sock_of_fd(regs_arg0(regs));
+	struct sock *sk = tcp_sock_of_fd(fd);
 	if (!sk)
 		return 0;
 	__u16 port = BPF_CORE_READ(sk, __sk_common.skc_num);
 	return emit_proc(ctx, EVENT_LISTEN, bpf_get_current_pid_tgid() >> 32, port);
 }
 
-static __always_inline int handle_connect(struct pt_regs *regs, long ret)
+static __always_inline int handle_connect(__u64 fd, long ret)
 {
 	/* A non-blocking connect returns -EINPROGRESS (-115) and completes later. */
 	if (ret != 0 && ret != -115)
 		return 0;
-	struct sock *sk = tcp_sock_of_fd(regs_arg0(regs));
+	struct sock *sk = tcp_sock_of_fd(fd);
 	if (sk) {
 		conn_open(sk, ROLE_CLIENT);
 		note_client_tuple(sk);
@@ -244,7 +289,7 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *regs, long
 	case NR_CONNECT:
 		break;
 	case NR_LISTEN:
-		return handle_listen(ctx, regs, ret);
+		return handle_listen(ctx, regs_arg0(regs), ret);
 	default:
 		return 0;
 	}
@@ -253,27 +298,24 @@ static __always_inline int handle_sys_exit(void *ctx, struct pt_regs *regs, long
 	if (nr == NR_ACCEPT || nr == NR_ACCEPT4)
 		return handle_accept(ret);
 	if (nr == NR_CONNECT)
-		return handle_connect(regs, ret);
+		return handle_connect(regs_arg0(regs), ret);
 	if (ret <= 0)
 		return 0;
-	return handle_data(ctx, regs, ret, dir, kind);
-}
-
-/* current_regs returns the current task's saved user registers, which hold
- * the syscall's arguments. */
-static __always_inline struct pt_regs *current_regs(void)
-{
-	return (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
+	return handle_data(ctx, regs_arg0(regs), regs_arg1(regs), ret, dir, kind);
 }
 
 /* on_data_exit is the body of the data syscalls' exit tracepoints. Failed
  * and empty transfers (EAGAIN reads are common) are dropped before anything
  * else, being cheaper to test than the process. */
-static __always_inline int on_data_exit(void *ctx, long ret, __u8 dir, enum buffer_kind kind)
+static __always_inline int on_data_exit(struct trace_event_raw_sys_exit *ctx, __u8 dir, enum buffer_kind kind)
 {
-	if (ret <= 0 || !pid_selected(bpf_get_current_pid_tgid() >> 32))
+	struct syscall_args a;
+
+	if (ctx->ret <= 0 || !pid_selected(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	return handle_data(ctx, current_regs(), ret, dir, kind);
+	if (!current_args(&a, ctx->id))
+		return 0;
+	return handle_data(ctx, a.fd, a.arg, ctx->ret, dir, kind);
 }
 
 static __always_inline int on_accept_exit(long ret)
@@ -283,11 +325,22 @@ static __always_inline int on_accept_exit(long ret)
 	return handle_accept(ret);
 }
 
-static __always_inline int on_connect_exit(long ret)
+static __always_inline int on_connect_exit(struct trace_event_raw_sys_exit *ctx)
 {
-	if (!pid_selected(bpf_get_current_pid_tgid() >> 32))
+	struct syscall_args a;
+
+	if (!pid_selected(bpf_get_current_pid_tgid() >> 32) || !current_args(&a, ctx->id))
 		return 0;
-	return handle_connect(current_regs(), ret);
+	return handle_connect(a.fd, ctx->ret);
+}
+
+static __always_inline int on_listen_exit(struct trace_event_raw_sys_exit *ctx)
+{
+	struct syscall_args a;
+
+	if (ctx->ret != 0 || !current_args(&a, ctx->id))
+		return 0;
+	return handle_listen(ctx, a.fd, ctx->ret);
 }
 
 /* handle_sock_state ends a connection once the process can no longer move
@@ -328,60 +381,78 @@ static __always_inline int handle_sock_state(void *ctx, struct sock *sk, int sta
 	return 0;
 }
 
+/* Entry tracepoints of the hooked syscalls, attached only on kernels
+ * without bpf_task_pt_regs (syscall_args.h): one program for the data
+ * syscalls and connect of selected processes, one for listen, which every
+ * process reports. accept needs no arguments: its result is the socket. */
+SEC("tracepoint")
+int tp_enter_args(struct trace_event_raw_sys_enter *ctx)
+{
+	if (!pid_selected(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	return save_args(ctx);
+}
+
+SEC("tracepoint")
+int tp_enter_listen(struct trace_event_raw_sys_enter *ctx)
+{
+	return save_args(ctx);
+}
+
 /* Exit tracepoints of the hooked syscalls: the kernel runs each only for
  * its own syscall. */
 SEC("tracepoint/syscalls/sys_exit_read")
 int tp_exit_read(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx, ctx->ret, DIR_INGRESS, BUF_PLAIN);
+	return on_data_exit(ctx, DIR_INGRESS, BUF_PLAIN);
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvfrom")
 int tp_exit_recvfrom(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx, ctx->ret, DIR_INGRESS, BUF_PLAIN);
+	return on_data_exit(ctx, DIR_INGRESS, BUF_PLAIN);
 }
 
 SEC("tracepoint/syscalls/sys_exit_readv")
 int tp_exit_readv(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx, ctx->ret, DIR_INGRESS, BUF_IOVEC);
+	return on_data_exit(ctx, DIR_INGRESS, BUF_IOVEC);
 }
 
 SEC("tracepoint/syscalls/sys_exit_recvmsg")
 int tp_exit_recvmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx, ctx->ret, DIR_INGRESS, BUF_MSG);
+	return on_data_exit(ctx, DIR_INGRESS, BUF_MSG);
 }
 
 SEC("tracepoint/syscalls/sys_exit_write")
 int tp_exit_write(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx, ctx->ret, DIR_EGRESS, BUF_PLAIN);
+	return on_data_exit(ctx, DIR_EGRESS, BUF_PLAIN);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendto")
 int tp_exit_sendto(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx, ctx->ret, DIR_EGRESS, BUF_PLAIN);
+	return on_data_exit(ctx, DIR_EGRESS, BUF_PLAIN);
 }
 
 SEC("tracepoint/syscalls/sys_exit_writev")
 int tp_exit_writev(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx, ctx->ret, DIR_EGRESS, BUF_IOVEC);
+	return on_data_exit(ctx, DIR_EGRESS, BUF_IOVEC);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendmsg")
 int tp_exit_sendmsg(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx, ctx->ret, DIR_EGRESS, BUF_MSG);
+	return on_data_exit(ctx, DIR_EGRESS, BUF_MSG);
 }
 
 SEC("tracepoint/syscalls/sys_exit_sendfile64")
 int tp_exit_sendfile(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_data_exit(ctx, ctx->ret, DIR_EGRESS, BUF_NONE);
+	return on_data_exit(ctx, DIR_EGRESS, BUF_NONE);
 }
 
 SEC("tracepoint/syscalls/sys_exit_accept")
@@ -399,13 +470,13 @@ int tp_exit_accept4(struct trace_event_raw_sys_exit *ctx)
 SEC("tracepoint/syscalls/sys_exit_connect")
 int tp_exit_connect(struct trace_event_raw_sys_exit *ctx)
 {
-	return on_connect_exit(ctx->ret);
+	return on_connect_exit(ctx);
 }
 
 SEC("tracepoint/syscalls/sys_exit_listen")
 int tp_exit_listen(struct trace_event_raw_sys_exit *ctx)
 {
-	return handle_listen(ctx, current_regs(), ctx->ret);
+	return on_listen_exit(ctx);
 }
 
 /* sys_exit(struct pt_regs *regs, long ret): every syscall's return; the

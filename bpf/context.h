@@ -18,6 +18,7 @@
 
 #include "maps.h"
 #include "sock.h"
+#include "syscall_args.h"
 
 /* stream_seq is the sequence number of the first of the len bytes a
  * syscall that just returned moved in direction dir on TCP socket sk. */
@@ -32,9 +33,9 @@ static __always_inline __u32 stream_seq(struct sock *sk, __u8 dir, __u32 len)
 /* current_g is the g pointer of the goroutine running on this thread. */
 static __always_inline __u64 current_g(const struct go_layout *l)
 {
-	struct task_struct *task = bpf_get_current_task_btf();
+	struct task_struct *task = (struct task_struct *)bpf_get_current_task();
 	__u64 g = 0;
-	bpf_probe_read_user(&g, sizeof(g), (void *)(task->thread.fsbase + (__s64)l->g_offset));
+	bpf_probe_read_user(&g, sizeof(g), (void *)(BPF_CORE_READ(task, thread.fsbase) + (__s64)l->g_offset));
 	return g;
 }
 #elif defined(__TARGET_ARCH_arm64)
@@ -42,8 +43,11 @@ struct pt_regs___arm64_g {
 	__u64 regs[31];
 } __attribute__((preserve_access_index));
 
+/* The registers need bpf_task_pt_regs (5.15): before it, no goroutine ids. */
 static __always_inline __u64 current_g(const struct go_layout *l)
 {
+	if (args_at_entry)
+		return 0;
 	struct pt_regs___arm64_g *regs =
 		(struct pt_regs___arm64_g *)bpf_task_pt_regs(bpf_get_current_task_btf());
 	return BPF_CORE_READ(regs, regs[28]);

@@ -6,6 +6,7 @@
 
 #include "maps.h"
 #include "output.h"
+#include "syscall_args.h"
 
 /* pid_selected tells whether the programs capture process tgid: its
  * verdict, or capture_all for a process without one. */
@@ -125,6 +126,7 @@ static __always_inline int handle_process_exit(void *ctx)
 
 	if (propagate)
 		bpf_map_delete_elem(&thread_traces, &id);
+	forget_args(id);
 	if ((__u32)id != tgid)
 		return 0;
 	bpf_map_delete_elem(&pid_verdicts, &tgid);

@@ -20,6 +20,10 @@
 /* Processes with a verdict (selected or excluded). */
 #define MAX_PIDS 32768
 
+/* Threads whose syscall arguments are kept between a syscall's entry and
+ * its exit, on kernels where the exit cannot read them (syscall_args.h). */
+#define MAX_THREADS 65536
+
 /* Connections tracked at once; the map is an LRU, so a full map evicts the
  * least recently used connection instead of failing. */
 #define MAX_CONNS 65536

@@ -172,11 +172,13 @@ static __always_inline bool writer_trace(__u64 cookie, __u8 trace[16])
 	struct thread_trace *t = bpf_map_lookup_elem(&thread_traces, &id);
 	if (!t)
 		return false;
-	struct pt_regs *regs = (struct pt_regs *)bpf_task_pt_regs(bpf_get_current_task_btf());
-	long nr = regs_syscall_nr(regs);
+	struct syscall_args a;
+	if (!current_args(&a, -1))
+		return false;
+	long nr = a.nr;
 	if (nr != NR_WRITE && nr != NR_WRITEV && nr != NR_SENDTO && nr != NR_SENDMSG && nr != NR_SENDFILE)
 		return false;
-	struct sock *sk = tcp_sock_of_fd(regs_arg0(regs));
+	struct sock *sk = tcp_sock_of_fd(a.fd);
 	if (!sk || sock_cookie(sk) != cookie)
 		return false;
 	__builtin_memcpy(trace, t->trace, sizeof(t->trace));

@@ -131,12 +131,30 @@ func procDir(procRoot string, pid uint32) string {
 // resolved), argv, and what follows from them. Environment, cgroup and
 // parent are unknown.
 func ProcessFromExec(pid uint32, path string, argv []string) *call.Process {
-	p := &call.Process{PID: pid, ExecutablePath: path, CommandLine: strings.Join(argv, " ")}
+	return fromExec(&call.Process{PID: pid}, path, argv)
+}
+
+// CompleteFromExec completes the description of a process read after it
+// exited but before it was reaped: a zombie's procfs has no executable and
+// no command line, so what execve was given stands in for them. A
+// description that has them is returned as it is.
+func CompleteFromExec(p *call.Process, path string, argv []string) *call.Process {
+	if p.ExecutablePath != "" || path == "" {
+		return p
+	}
+	q := *p
+	return fromExec(&q, path, argv)
+}
+
+func fromExec(p *call.Process, path string, argv []string) *call.Process {
+	p.ExecutablePath, p.CommandLine = path, strings.Join(argv, " ")
 	if len(argv) > 0 {
 		p.Command = argv[0]
 	}
 	p.ExecutableName = executableName(path, p.Command)
-	p.ServiceName = p.ExecutableName
+	if !p.ServiceNameDeclared {
+		p.ServiceName = p.ExecutableName
+	}
 	p.RuntimeName = runtimeFromName(p.ExecutableName)
 	return p
 }

@@ -218,3 +218,19 @@ func TestListPIDsSelf(t *testing.T) {
 		t.Fatalf("own pid %d not among %d listed", os.Getpid(), len(pids))
 	}
 }
+
+func TestCompleteFromExecFillsWhatAZombieLost(t *testing.T) {
+	zombie := &call.Process{PID: 7, ParentPID: 3, ExecutableName: "wget", ServiceName: "wget"}
+	p := CompleteFromExec(zombie, "/bin/busybox", []string{"busybox", "wget", "-q", "http://127.0.0.1/"})
+	if p.ExecutablePath != "/bin/busybox" || p.ExecutableName != "busybox" || p.ServiceName != "busybox" ||
+		p.ParentPID != 3 || p.CommandLine != "busybox wget -q http://127.0.0.1/" {
+		t.Fatalf("completed %+v", p)
+	}
+	if zombie.ExecutablePath != "" {
+		t.Fatal("the cached description was changed in place")
+	}
+	whole := &call.Process{PID: 8, ExecutablePath: "/usr/bin/curl", ExecutableName: "curl"}
+	if CompleteFromExec(whole, "/bin/busybox", nil) != whole {
+		t.Fatal("a description with its executable was replaced")
+	}
+}

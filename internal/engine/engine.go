@@ -37,7 +37,10 @@ type Config struct {
 	IdleTimeout     time.Duration
 	ProcRoot        string // "/proc" when empty
 	BreakProbe      string // tests only: see tracer.Config.BreakProbe
-	TLS             bool   // plaintext of TLS libraries, through uprobes
+	// SyscallHook forces one way of hooking syscalls (tests only); empty,
+	// the tracer chooses (see tracer.Config.Hook).
+	SyscallHook tracer.SyscallHook
+	TLS         bool // plaintext of TLS libraries, through uprobes
 	// TraceContext links calls into traces (see internal/tracectx); off,
 	// every call is a root of its own.
 	TraceContext bool
@@ -163,6 +166,7 @@ func (e *Engine) Start(ctx context.Context) error {
 		Transport:  transportOf(e.cfg.Transport),
 		CaptureAll: e.selector.MatchAll(),
 		BreakProbe: e.cfg.BreakProbe,
+		Hook:       e.cfg.SyscallHook,
 		TLS:        e.cfg.TLS,
 		GoContext:  e.cfg.TraceContext,
 		Propagate:  e.cfg.Propagate,

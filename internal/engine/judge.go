@@ -44,13 +44,20 @@ func (e *Engine) decide(t *tracer.Tracer, pid uint32) {
 // and environment changed, so it is read again, and a verdict that no
 // longer applies is dropped. Reading at exec also describes processes that
 // exit before their calls are delivered; one that exited before procfs
-// could be read is described from what execve was given.
+// could be read, or whose procfs had lost its executable (a zombie's has),
+// is described from what execve was given. A short-lived client is often
+// judged only after it has exited: judged without its executable, it
+// would be excluded and its calls, already read, dropped.
 func (e *Engine) execed(t *tracer.Tracer, pid uint32, path string, argv []string) {
 	delete(e.rd.forks, pid)
 	e.traceExited(pid) // its requests were the old program's
 	p, err := e.registry.Refresh(pid)
-	if err != nil {
+	switch {
+	case err != nil:
 		p = discovery.ProcessFromExec(pid, path, argv)
+		e.registry.Put(p)
+	case p.ExecutablePath == "" && path != "":
+		p = discovery.CompleteFromExec(p, path, argv)
 		e.registry.Put(p)
 	}
 	e.judge(t, p, true)

@@ -194,6 +194,14 @@ const (
 	captureProtocolPROTO_KAFKA    captureProtocol = 8
 )
 
+type captureSyscallArgs struct {
+	_   structs.HostLayout
+	Fd  uint64
+	Arg uint64
+	Nr  int32
+	Pad uint32
+}
+
 type captureThreadTrace struct {
 	_      structs.HostLayout
 	Trace  [16]uint8
@@ -267,9 +275,11 @@ type captureWireIds struct {
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	captureMapClientTuples       = "client_tuples"
+	captureMapConnIds            = "conn_ids"
 	captureMapConns              = "conns"
 	captureMapCounters           = "counters"
 	captureMapCtxThreads         = "ctx_threads"
+	captureMapEntryArgs          = "entry_args"
 	captureMapEvents             = "events"
 	captureMapGoLayouts          = "go_layouts"
 	captureMapH2Scratch          = "h2_scratch"
@@ -287,6 +297,8 @@ const (
 	captureProgOnSockState       = "on_sock_state"
 	captureProgOnSockops         = "on_sockops"
 	captureProgOnSysExit         = "on_sys_exit"
+	captureProgTpEnterArgs       = "tp_enter_args"
+	captureProgTpEnterListen     = "tp_enter_listen"
 	captureProgTpExitAccept      = "tp_exit_accept"
 	captureProgTpExitAccept4     = "tp_exit_accept4"
 	captureProgTpExitConnect     = "tp_exit_connect"
@@ -300,6 +312,8 @@ const (
 	captureProgTpExitSendto      = "tp_exit_sendto"
 	captureProgTpExitWrite       = "tp_exit_write"
 	captureProgTpExitWritev      = "tp_exit_writev"
+	captureVarArgsAtEntry        = "args_at_entry"
+	captureVarAtomicIds          = "atomic_ids"
 	captureVarCaptureAll         = "capture_all"
 	captureVarEnableH2Walk       = "enable_h2_walk"
 	captureVarEnableTls          = "enable_tls"
@@ -367,6 +381,8 @@ type captureProgramSpecs struct {
 	OnSockState    *ebpf.ProgramSpec `ebpf:"on_sock_state"`
 	OnSockops      *ebpf.ProgramSpec `ebpf:"on_sockops"`
 	OnSysExit      *ebpf.ProgramSpec `ebpf:"on_sys_exit"`
+	TpEnterArgs    *ebpf.ProgramSpec `ebpf:"tp_enter_args"`
+	TpEnterListen  *ebpf.ProgramSpec `ebpf:"tp_enter_listen"`
 	TpExitAccept   *ebpf.ProgramSpec `ebpf:"tp_exit_accept"`
 	TpExitAccept4  *ebpf.ProgramSpec `ebpf:"tp_exit_accept4"`
 	TpExitConnect  *ebpf.ProgramSpec `ebpf:"tp_exit_connect"`
@@ -387,9 +403,11 @@ type captureProgramSpecs struct {
 // It can be passed ebpf.CollectionSpec.Assign.
 type captureMapSpecs struct {
 	ClientTuples *ebpf.MapSpec `ebpf:"client_tuples"`
+	ConnIds      *ebpf.MapSpec `ebpf:"conn_ids"`
 	Conns        *ebpf.MapSpec `ebpf:"conns"`
 	Counters     *ebpf.MapSpec `ebpf:"counters"`
 	CtxThreads   *ebpf.MapSpec `ebpf:"ctx_threads"`
+	EntryArgs    *ebpf.MapSpec `ebpf:"entry_args"`
 	Events       *ebpf.MapSpec `ebpf:"events"`
 	GoLayouts    *ebpf.MapSpec `ebpf:"go_layouts"`
 	H2Scratch    *ebpf.MapSpec `ebpf:"h2_scratch"`
@@ -407,6 +425,8 @@ type captureMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type captureVariableSpecs struct {
+	ArgsAtEntry        *ebpf.VariableSpec `ebpf:"args_at_entry"`
+	AtomicIds          *ebpf.VariableSpec `ebpf:"atomic_ids"`
 	CaptureAll         *ebpf.VariableSpec `ebpf:"capture_all"`
 	EnableH2Walk       *ebpf.VariableSpec `ebpf:"enable_h2_walk"`
 	EnableTls          *ebpf.VariableSpec `ebpf:"enable_tls"`
@@ -447,9 +467,11 @@ func (o *captureObjects) Close() error {
 // It can be passed to loadCaptureObjects or ebpf.CollectionSpec.LoadAndAssign.
 type captureMaps struct {
 	ClientTuples *ebpf.Map `ebpf:"client_tuples"`
+	ConnIds      *ebpf.Map `ebpf:"conn_ids"`
 	Conns        *ebpf.Map `ebpf:"conns"`
 	Counters     *ebpf.Map `ebpf:"counters"`
 	CtxThreads   *ebpf.Map `ebpf:"ctx_threads"`
+	EntryArgs    *ebpf.Map `ebpf:"entry_args"`
 	Events       *ebpf.Map `ebpf:"events"`
 	GoLayouts    *ebpf.Map `ebpf:"go_layouts"`
 	H2Scratch    *ebpf.Map `ebpf:"h2_scratch"`
@@ -466,9 +488,11 @@ type captureMaps struct {
 func (m *captureMaps) Close() error {
 	return _CaptureClose(
 		m.ClientTuples,
+		m.ConnIds,
 		m.Conns,
 		m.Counters,
 		m.CtxThreads,
+		m.EntryArgs,
 		m.Events,
 		m.GoLayouts,
 		m.H2Scratch,
@@ -487,6 +511,8 @@ func (m *captureMaps) Close() error {
 //
 // It can be passed to loadCaptureObjects or ebpf.CollectionSpec.LoadAndAssign.
 type captureVariables struct {
+	ArgsAtEntry        *ebpf.Variable `ebpf:"args_at_entry"`
+	AtomicIds          *ebpf.Variable `ebpf:"atomic_ids"`
 	CaptureAll         *ebpf.Variable `ebpf:"capture_all"`
 	EnableH2Walk       *ebpf.Variable `ebpf:"enable_h2_walk"`
 	EnableTls          *ebpf.Variable `ebpf:"enable_tls"`
@@ -516,6 +542,8 @@ type capturePrograms struct {
 	OnSockState    *ebpf.Program `ebpf:"on_sock_state"`
 	OnSockops      *ebpf.Program `ebpf:"on_sockops"`
 	OnSysExit      *ebpf.Program `ebpf:"on_sys_exit"`
+	TpEnterArgs    *ebpf.Program `ebpf:"tp_enter_args"`
+	TpEnterListen  *ebpf.Program `ebpf:"tp_enter_listen"`
 	TpExitAccept   *ebpf.Program `ebpf:"tp_exit_accept"`
 	TpExitAccept4  *ebpf.Program `ebpf:"tp_exit_accept4"`
 	TpExitConnect  *ebpf.Program `ebpf:"tp_exit_connect"`
@@ -539,6 +567,8 @@ func (p *capturePrograms) Close() error {
 		p.OnSockState,
 		p.OnSockops,
 		p.OnSysExit,
+		p.TpEnterArgs,
+		p.TpEnterListen,
 		p.TpExitAccept,
 		p.TpExitAccept4,
 		p.TpExitConnect,

@@ -36,7 +36,10 @@ func loadGoContext(cfg Config, shared map[string]*ebpf.Map) (*goContextProbes, e
 		return nil, fmt.Errorf("load gocontext spec: %w", err)
 	}
 	p := &goContextProbes{links: newFileLinks()}
-	vars := map[string]any{gocontextVarUsePerf: boolByte(cfg.Transport == TransportPerf)}
+	vars := map[string]any{
+		gocontextVarUsePerf:     boolByte(cfg.Transport == TransportPerf),
+		gocontextVarArgsAtEntry: boolByte(!cfg.kernel.taskRegs),
+	}
 	if err := loadSharing(spec, cfg, vars, shared, &p.progs); err != nil {
 		return nil, fmt.Errorf("load gocontext programs: %w", err)
 	}

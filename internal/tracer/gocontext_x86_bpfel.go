@@ -94,6 +94,14 @@ type gocontextHandoffEvent struct {
 	Goid   uint64
 }
 
+type gocontextSyscallArgs struct {
+	_   structs.HostLayout
+	Fd  uint64
+	Arg uint64
+	Nr  int32
+	Pad uint32
+}
+
 type gocontextThreadTrace struct {
 	_      structs.HostLayout
 	Trace  [16]uint8
@@ -117,6 +125,7 @@ const (
 	gocontextMapConns              = "conns"
 	gocontextMapCounters           = "counters"
 	gocontextMapCtxThreads         = "ctx_threads"
+	gocontextMapEntryArgs          = "entry_args"
 	gocontextMapEvents             = "events"
 	gocontextMapGoLayouts          = "go_layouts"
 	gocontextMapPerfEvents         = "perf_events"
@@ -124,6 +133,7 @@ const (
 	gocontextMapScratch            = "scratch"
 	gocontextMapThreadTraces       = "thread_traces"
 	gocontextProgGoHttpRoundtrip   = "go_http_roundtrip"
+	gocontextVarArgsAtEntry        = "args_at_entry"
 	gocontextVarPropagate          = "propagate"
 	gocontextVarUnusedHandoffEvent = "unused_handoff_event"
 	gocontextVarUsePerf            = "use_perf"
@@ -182,6 +192,7 @@ type gocontextMapSpecs struct {
 	Conns        *ebpf.MapSpec `ebpf:"conns"`
 	Counters     *ebpf.MapSpec `ebpf:"counters"`
 	CtxThreads   *ebpf.MapSpec `ebpf:"ctx_threads"`
+	EntryArgs    *ebpf.MapSpec `ebpf:"entry_args"`
 	Events       *ebpf.MapSpec `ebpf:"events"`
 	GoLayouts    *ebpf.MapSpec `ebpf:"go_layouts"`
 	PerfEvents   *ebpf.MapSpec `ebpf:"perf_events"`
@@ -194,6 +205,7 @@ type gocontextMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type gocontextVariableSpecs struct {
+	ArgsAtEntry        *ebpf.VariableSpec `ebpf:"args_at_entry"`
 	Propagate          *ebpf.VariableSpec `ebpf:"propagate"`
 	UnusedHandoffEvent *ebpf.VariableSpec `ebpf:"unused_handoff_event"`
 	UsePerf            *ebpf.VariableSpec `ebpf:"use_perf"`
@@ -223,6 +235,7 @@ type gocontextMaps struct {
 	Conns        *ebpf.Map `ebpf:"conns"`
 	Counters     *ebpf.Map `ebpf:"counters"`
 	CtxThreads   *ebpf.Map `ebpf:"ctx_threads"`
+	EntryArgs    *ebpf.Map `ebpf:"entry_args"`
 	Events       *ebpf.Map `ebpf:"events"`
 	GoLayouts    *ebpf.Map `ebpf:"go_layouts"`
 	PerfEvents   *ebpf.Map `ebpf:"perf_events"`
@@ -237,6 +250,7 @@ func (m *gocontextMaps) Close() error {
 		m.Conns,
 		m.Counters,
 		m.CtxThreads,
+		m.EntryArgs,
 		m.Events,
 		m.GoLayouts,
 		m.PerfEvents,
@@ -250,6 +264,7 @@ func (m *gocontextMaps) Close() error {
 //
 // It can be passed to loadGocontextObjects or ebpf.CollectionSpec.LoadAndAssign.
 type gocontextVariables struct {
+	ArgsAtEntry        *ebpf.Variable `ebpf:"args_at_entry"`
 	Propagate          *ebpf.Variable `ebpf:"propagate"`
 	UnusedHandoffEvent *ebpf.Variable `ebpf:"unused_handoff_event"`
 	UsePerf            *ebpf.Variable `ebpf:"use_perf"`

@@ -30,7 +30,7 @@ type hook struct {
 	Name  string // the program
 	group string
 	event string
-	data  bool // captures socket data (as opposed to lifecycle events)
+	data  bool // captures socket data (as opposed to lifecycle events and ports)
 }
 
 // syscallHooks are the per-syscall exit tracepoints. Attaching them needs
@@ -49,7 +49,7 @@ var syscallHooks = []hook{
 	{captureProgTpExitAccept, "syscalls", "sys_exit_accept", true},
 	{captureProgTpExitAccept4, "syscalls", "sys_exit_accept4", true},
 	{captureProgTpExitConnect, "syscalls", "sys_exit_connect", true},
-	{captureProgTpExitListen, "syscalls", "sys_exit_listen", true},
+	{captureProgTpExitListen, "syscalls", "sys_exit_listen", false}, // ports, no data
 }
 
 // rawSyscallHook does the work of all syscallHooks from one raw tracepoint

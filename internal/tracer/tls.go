@@ -30,7 +30,8 @@ func loadTLS(cfg Config, shared map[string]*ebpf.Map) (*tlsProbes, error) {
 		tlsVarMaxPayload:   cfg.MaxPayload,
 		tlsVarCaptureAll:   boolByte(cfg.CaptureAll),
 		tlsVarUsePerf:      boolByte(cfg.Transport == TransportPerf),
-		tlsVarEnableH2Walk: boolByte(haveLoop()),
+		tlsVarEnableH2Walk: boolByte(cfg.kernel.loop),
+		tlsVarArgsAtEntry:  boolByte(!cfg.kernel.taskRegs),
 		// The plaintext is classified as the sockets' bytes are.
 		tlsVarEnabledProtocols: uint32(cfg.Protocols),
 	}
@@ -51,6 +52,9 @@ func loadSharing(spec *ebpf.CollectionSpec, cfg Config, vars map[string]any, sha
 		}
 	}
 	setTransport(spec, cfg.Transport, cfg.BufferSize)
+	if !cfg.kernel.loop {
+		dropLoopCallbacks(spec)
+	}
 	if err := writeVariables(spec); err != nil { // see createMaps
 		return err
 	}

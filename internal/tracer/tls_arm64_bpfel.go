@@ -130,6 +130,14 @@ type tlsH2Record struct {
 	}
 }
 
+type tlsSyscallArgs struct {
+	_   structs.HostLayout
+	Fd  uint64
+	Arg uint64
+	Nr  int32
+	Pad uint32
+}
+
 type tlsThreadTrace struct {
 	_      structs.HostLayout
 	Trace  [16]uint8
@@ -197,6 +205,7 @@ const (
 	tlsMapConns              = "conns"
 	tlsMapCounters           = "counters"
 	tlsMapCtxThreads         = "ctx_threads"
+	tlsMapEntryArgs          = "entry_args"
 	tlsMapEvents             = "events"
 	tlsMapGoLayouts          = "go_layouts"
 	tlsMapH2Scratch          = "h2_scratch"
@@ -219,6 +228,7 @@ const (
 	tlsProgSslReadExEnter    = "ssl_read_ex_enter"
 	tlsProgSslWriteEnter     = "ssl_write_enter"
 	tlsProgSslWriteExEnter   = "ssl_write_ex_enter"
+	tlsVarArgsAtEntry        = "args_at_entry"
 	tlsVarCaptureAll         = "capture_all"
 	tlsVarEnableH2Walk       = "enable_h2_walk"
 	tlsVarEnableTls          = "enable_tls"
@@ -291,6 +301,7 @@ type tlsMapSpecs struct {
 	Conns        *ebpf.MapSpec `ebpf:"conns"`
 	Counters     *ebpf.MapSpec `ebpf:"counters"`
 	CtxThreads   *ebpf.MapSpec `ebpf:"ctx_threads"`
+	EntryArgs    *ebpf.MapSpec `ebpf:"entry_args"`
 	Events       *ebpf.MapSpec `ebpf:"events"`
 	GoLayouts    *ebpf.MapSpec `ebpf:"go_layouts"`
 	H2Scratch    *ebpf.MapSpec `ebpf:"h2_scratch"`
@@ -308,6 +319,7 @@ type tlsMapSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type tlsVariableSpecs struct {
+	ArgsAtEntry      *ebpf.VariableSpec `ebpf:"args_at_entry"`
 	CaptureAll       *ebpf.VariableSpec `ebpf:"capture_all"`
 	EnableH2Walk     *ebpf.VariableSpec `ebpf:"enable_h2_walk"`
 	EnableTls        *ebpf.VariableSpec `ebpf:"enable_tls"`
@@ -341,6 +353,7 @@ type tlsMaps struct {
 	Conns        *ebpf.Map `ebpf:"conns"`
 	Counters     *ebpf.Map `ebpf:"counters"`
 	CtxThreads   *ebpf.Map `ebpf:"ctx_threads"`
+	EntryArgs    *ebpf.Map `ebpf:"entry_args"`
 	Events       *ebpf.Map `ebpf:"events"`
 	GoLayouts    *ebpf.Map `ebpf:"go_layouts"`
 	H2Scratch    *ebpf.Map `ebpf:"h2_scratch"`
@@ -360,6 +373,7 @@ func (m *tlsMaps) Close() error {
 		m.Conns,
 		m.Counters,
 		m.CtxThreads,
+		m.EntryArgs,
 		m.Events,
 		m.GoLayouts,
 		m.H2Scratch,
@@ -378,6 +392,7 @@ func (m *tlsMaps) Close() error {
 //
 // It can be passed to loadTlsObjects or ebpf.CollectionSpec.LoadAndAssign.
 type tlsVariables struct {
+	ArgsAtEntry      *ebpf.Variable `ebpf:"args_at_entry"`
 	CaptureAll       *ebpf.Variable `ebpf:"capture_all"`
 	EnableH2Walk     *ebpf.Variable `ebpf:"enable_h2_walk"`
 	EnableTls        *ebpf.Variable `ebpf:"enable_tls"`

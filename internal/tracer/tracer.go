@@ -12,8 +12,6 @@ import (
 	"slices"
 
 	"github.com/cilium/ebpf"
-	"github.com/cilium/ebpf/asm"
-	"github.com/cilium/ebpf/features"
 	"github.com/cilium/ebpf/link"
 	"github.com/cilium/ebpf/rlimit"
 	"go.uber.org/zap"
@@ -59,6 +57,8 @@ type Config struct {
 	// attaches to, covering its processes and their descendants'; empty,
 	// the root of the cgroup v2 hierarchy found in /proc/self/mounts.
 	PropagateCgroup string
+	// kernel is what the running kernel allows, set by New.
+	kernel kernelPaths
 	// BreakProbe names a lifecycle program to attach to a tracepoint that
 	// does not exist, so tests can prove that one failing probe is reported
 	// and leaves the rest running. Empty in production.
@@ -89,6 +89,7 @@ type Tracer struct {
 	transport    Transport
 	clock        clock
 	hook         SyscallHook
+	kernel       kernelPaths
 	tls          *tlsProbes       // nil without TLS capture
 	goctx        *goContextProbes // nil without Go hand-offs
 	wire         *Probe           // nil without propagation
@@ -111,6 +112,7 @@ func New(cfg Config, logger *zap.Logger) (*Tracer, error) {
 		return nil, err
 	}
 	cfg.Transport = transport
+	cfg.kernel = probeKernel()
 	spec, err := loadCapture()
 	if err != nil {
 		return nil, fmt.Errorf("load capture spec: %w", err)
@@ -118,10 +120,11 @@ func New(cfg Config, logger *zap.Logger) (*Tracer, error) {
 	if err := configure(spec, cfg); err != nil {
 		return nil, err
 	}
-	t := &Tracer{logger: logger, clock: newClock(), hook: cfg.Hook, broken: cfg.BreakProbe, transport: cfg.Transport}
+	t := &Tracer{logger: logger, clock: newClock(), hook: cfg.Hook, broken: cfg.BreakProbe, transport: cfg.Transport, kernel: cfg.kernel}
 	if err := t.open(spec, cfg.BufferSize); err != nil {
 		return nil, errors.Join(err, t.Close())
 	}
+	t.kernel.log(logger, t.hook, t.transport)
 	if cfg.Propagate {
 		if err := t.openPropagation(spec, cfg.PropagateCgroup); err != nil {
 			return nil, errors.Join(err, t.Close())
@@ -183,7 +186,9 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 		captureVarEnabledProtocols: uint32(cfg.Protocols),
 		captureVarEnableTls:        boolByte(cfg.TLS),
 		captureVarUsePerf:          boolByte(cfg.Transport == TransportPerf),
-		captureVarEnableH2Walk:     boolByte(haveLoop()),
+		captureVarEnableH2Walk:     boolByte(cfg.kernel.loop),
+		captureVarArgsAtEntry:      boolByte(!cfg.kernel.taskRegs),
+		captureVarAtomicIds:        boolByte(cfg.kernel.atomics),
 		captureVarPropagate:        boolByte(cfg.Propagate),
 	}
 	for name, value := range vars {
@@ -192,14 +197,13 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 		}
 	}
 	setTransport(spec, cfg.Transport, cfg.BufferSize)
+	if !cfg.kernel.loop {
+		dropLoopCallbacks(spec)
+	}
+	if !cfg.kernel.atomics {
+		dropAtomicIDs(spec)
+	}
 	return nil
-}
-
-// haveLoop tells whether tracepoint programs may call bpf_loop (kernel
-// 5.17), which the HTTP/2 frame walk needs; without it HTTP/2 connections
-// send prefixes like the others.
-func haveLoop() bool {
-	return features.HaveProgramHelper(ebpf.TracePoint, asm.FnLoop) == nil
 }
 
 func boolByte(b bool) uint8 {
@@ -244,25 +248,35 @@ func (t *Tracer) attachSyscalls(spec *ebpf.CollectionSpec) error {
 		}
 	}
 	if mode != HookRaw {
-		probes := loadProbes(spec, t.maps, syscallHooks, t.logger)
+		hooks := syscallHooks
+		if !t.kernel.taskRegs {
+			hooks = append(slices.Clone(entryHooks), syscallHooks...)
+		}
+		probes := loadProbes(spec, t.maps, hooks, t.logger)
 		if anyAttached(probes) || mode == HookTracepoints {
-			t.probes = probes
+			t.probes, t.hook = probes, HookTracepoints
 			return errIfNone(probes)
 		}
 		closeProbes(probes)
 		t.logger.Info("hooking every syscall through raw tracepoint sys_exit: no per-syscall tracepoint attached")
 	}
-	t.probes = loadProbes(spec, t.maps, []hook{rawSyscallHook}, t.logger)
+	t.probes, t.hook = loadProbes(spec, t.maps, []hook{rawSyscallHook}, t.logger), HookRaw
 	return errIfNone(t.probes)
 }
 
+// anyAttached tells whether some probe capturing socket data runs and,
+// where the entry tracepoints keep the syscalls' arguments, some of those
+// too: without them the exits find no arguments and capture nothing.
 func anyAttached(probes []*Probe) bool {
+	var data, entries, entryRuns bool
 	for _, p := range probes {
-		if p.Err == nil && p.data {
-			return true
+		if p.Name == captureProgTpEnterArgs {
+			entries = true
+			entryRuns = entryRuns || p.Err == nil
 		}
+		data = data || p.Err == nil && p.data
 	}
-	return false
+	return data && (!entries || entryRuns)
 }
 
 // errIfNone fails when no data probe runs: nothing would be captured.

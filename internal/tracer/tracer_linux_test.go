@@ -71,6 +71,9 @@ func testSeesHTTP(t *testing.T, hook SyscallHook, transport Transport) {
 		}
 	}
 	wantProbes := len(syscallHooks) + len(lifecycleHooks)
+	if !tr.kernel.taskRegs { // the entry tracepoints keep the arguments
+		wantProbes += len(entryHooks)
+	}
 	if hook == HookRaw {
 		wantProbes = 1 + len(lifecycleHooks)
 	}
