@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(clang-16 llvm-16 libbpf-dev bpftool nginx-light curl python3 wrk make git ca-certificates openssl binutils nghttp2-client nodejs iproute2 postgresql mariadb-server redis-server redis-tools python3-redis kcat)
+packages=(clang-16 llvm-16 libbpf-dev bpftool nginx-light curl python3 wrk make git ca-certificates openssl binutils nghttp2-client nodejs iproute2 postgresql mariadb-server redis-server redis-tools python3-redis kcat busybox-static)
 missing=()
 for p in "${packages[@]}"; do
 	dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p")
