@@ -42,10 +42,11 @@ test: setup build
 	EBPFRECEIVER_PRIVILEGED=1 $(GO) test -count=1 -p 1 -timeout 20m ./...
 
 ## test-kernels: boot each of KERNELS (Debian's cloud kernels: 5.10, 6.1,
-## 6.12; "host" for /boot's image of the running kernel, or a vmlinuz path)
-## under qemu and run TestKernelMatrix there; prints a table kernel x check.
+## 6.12; "host" for the running kernel: /boot's image of it, or, without
+## one, the machine itself; or a vmlinuz path) under qemu and run
+## TestKernelMatrix there; prints a table kernel x check.
 ## Needs qemu-system-x86 and busybox-static (installed when missing).
-KERNELS ?= 5.10 6.1 6.12
+KERNELS ?= 5.10 6.1 6.12 host
 test-kernels:
 	KERNELS="$(KERNELS)" GO=$(GO) scripts/test-kernels.sh
 
