@@ -23,7 +23,7 @@ func dbSeriesKey(c *call.Call) seriesKey {
 			system: d.System, operation: d.Operation, target: d.Collection,
 			namespace: d.Namespace, summary: d.Summary, errorCode: d.ErrorCode,
 		},
-		server: dbServerOf(c),
+		server: peerServerOf(c),
 	}
 }
 
@@ -73,11 +73,7 @@ func (s *spanConverter) collectDBAttributes(a *attrList, c *call.Call) {
 	} else if s.optIn.dbReturnedRows && d.Rows >= 0 && d.Operation == dbOperationSelect {
 		a.int(string(semconv.DBResponseReturnedRowsKey), d.Rows)
 	}
-	server := dbServerOf(c)
-	a.str(string(semconv.ServerAddressKey), s.serverAddress(server))
-	if server.port != 0 {
-		a.int(string(semconv.ServerPortKey), int64(server.port))
-	}
+	s.collectServer(a, peerServerOf(c))
 	s.collectPeerAttributes(a, c)
 }
 
@@ -107,8 +103,5 @@ func putDBSeriesAttributes(attrs pcommon.Map, k *seriesKey) {
 		attrs.PutStr(string(semconv.ErrorTypeKey), k.op.errorCode)
 		attrs.PutStr(string(semconv.DBResponseStatusCodeKey), k.op.errorCode)
 	}
-	putNonEmpty(attrs, string(semconv.ServerAddressKey), k.server.address())
-	if k.server.port != 0 {
-		attrs.PutInt(string(semconv.ServerPortKey), int64(k.server.port))
-	}
+	putServer(attrs, k.server)
 }

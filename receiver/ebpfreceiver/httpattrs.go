@@ -4,6 +4,7 @@ import (
 	"net/netip"
 	"strings"
 
+	"go.opentelemetry.io/collector/pdata/pcommon"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 
 	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
@@ -109,6 +110,32 @@ type serverEndpoint struct {
 	port uint16
 }
 
+// peerServerOf is the server of a client call whose server is the other
+// end of the connection (a database, a broker): its address, never a name.
+func peerServerOf(c *call.Call) serverEndpoint {
+	return serverEndpoint{addr: c.Peer.Addr().Unmap(), port: c.Peer.Port()}
+}
+
+// collectServer gathers server.address and server.port (when known) in a.
+func (s *spanConverter) collectServer(a *attrList, server serverEndpoint) {
+	a.str(string(semconv.ServerAddressKey), s.serverAddress(server))
+	if server.port != 0 {
+		a.int(string(semconv.ServerPortKey), int64(server.port))
+	}
+}
+
+// putServer writes server.address and server.port (when known) of a
+// series.
+func putServer(attrs pcommon.Map, server serverEndpoint) {
+	putNonEmpty(attrs, string(semconv.ServerAddressKey), server.address())
+	if server.port != 0 {
+		attrs.PutInt(string(semconv.ServerPortKey), int64(server.port))
+	}
+}
+
+// serverOf is the server of an HTTP or RPC call: the Host header's or
+// :authority's when sent, else the socket's (the local end for a server,
+// the peer for a client).
 func serverOf(c *call.Call) serverEndpoint {
 	sock := c.Peer
 	if c.Kind == call.KindServer {

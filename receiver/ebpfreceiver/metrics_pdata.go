@@ -163,10 +163,7 @@ func putSeriesAttributes(attrs pcommon.Map, k seriesKey, o *optIn) {
 		attrs.PutStr(string(semconv.ErrorTypeKey), errorType(int(k.status)))
 	}
 	if k.kind == call.KindClient {
-		putNonEmpty(attrs, string(semconv.ServerAddressKey), k.server.address())
-		if k.server.port != 0 {
-			attrs.PutInt(string(semconv.ServerPortKey), int64(k.server.port))
-		}
+		putServer(attrs, k.server)
 	}
 }
 

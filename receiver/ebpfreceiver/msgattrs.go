@@ -28,7 +28,7 @@ var (
 func msgSeriesKey(c *call.Call) seriesKey {
 	m := &c.Msg
 	return seriesKey{
-		kind: c.Kind, msg: true, status: uint16(m.Type), server: msgBrokerOf(c),
+		kind: c.Kind, msg: true, status: uint16(m.Type), server: peerServerOf(c),
 		op: opKey{system: m.System, operation: m.Operation, target: m.Destination, errorCode: m.ErrorCode},
 	}
 }
@@ -95,11 +95,7 @@ func (s *spanConverter) collectMsgAttributes(a *attrList, c *call.Call) {
 		a.int(string(semconv.MessagingBatchMessageCountKey), m.Messages)
 	}
 	a.str(string(semconv.ErrorTypeKey), m.ErrorCode)
-	broker := msgBrokerOf(c)
-	a.str(string(semconv.ServerAddressKey), s.serverAddress(broker))
-	if broker.port != 0 {
-		a.int(string(semconv.ServerPortKey), int64(broker.port))
-	}
+	s.collectServer(a, peerServerOf(c))
 	s.collectPeerAttributes(a, c)
 }
 
@@ -122,8 +118,5 @@ func putMsgSeriesAttributes(attrs pcommon.Map, k *seriesKey) {
 	putNonEmpty(attrs, string(semconv.MessagingOperationTypeKey), msgOperationType(call.MessagingType(k.status)))
 	putNonEmpty(attrs, string(semconv.MessagingDestinationNameKey), k.op.target)
 	putNonEmpty(attrs, string(semconv.ErrorTypeKey), k.op.errorCode)
-	putNonEmpty(attrs, string(semconv.ServerAddressKey), k.server.address())
-	if k.server.port != 0 {
-		attrs.PutInt(string(semconv.ServerPortKey), int64(k.server.port))
-	}
+	putServer(attrs, k.server)
 }

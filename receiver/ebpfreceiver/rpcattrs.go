@@ -91,10 +91,7 @@ func (s *spanConverter) collectRPCAttributes(a *attrList, c *call.Call, method s
 	status := rpcStatusName(&c.RPC)
 	a.str(string(semconv.RPCResponseStatusCodeKey), status)
 	server := serverOf(c)
-	a.str(string(semconv.ServerAddressKey), s.serverAddress(server))
-	if server.port != 0 {
-		a.int(string(semconv.ServerPortKey), int64(server.port))
-	}
+	s.collectServer(a, server)
 	s.collectPeerAttributes(a, c)
 	if isRPCError(c.Kind, &c.RPC) {
 		a.str(string(semconv.ErrorTypeKey), rpcErrorType(status))
@@ -136,10 +133,7 @@ func putRPCSeriesAttributes(attrs pcommon.Map, k *seriesKey) {
 	if isRPCError(k.kind, &r) {
 		attrs.PutStr(string(semconv.ErrorTypeKey), rpcErrorType(status))
 	}
-	putNonEmpty(attrs, string(semconv.ServerAddressKey), k.server.address())
-	if k.server.port != 0 {
-		attrs.PutInt(string(semconv.ServerPortKey), int64(k.server.port))
-	}
+	putServer(attrs, k.server)
 }
 
 // rpcDataPoints returns the data points of the RPC histogram for kind,

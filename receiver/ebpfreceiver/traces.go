@@ -150,10 +150,7 @@ func (s *spanConverter) collectHTTPAttributes(a *attrList, c *call.Call, method 
 	if h.Status > 0 {
 		a.int(string(semconv.HTTPResponseStatusCodeKey), int64(h.Status))
 	}
-	a.str(string(semconv.ServerAddressKey), s.serverAddress(server))
-	if server.port != 0 {
-		a.int(string(semconv.ServerPortKey), int64(server.port))
-	}
+	s.collectServer(a, server)
 	s.collectPeerAttributes(a, c)
 	a.str(string(semconv.NetworkProtocolVersionKey), h.Version)
 	if c.Kind == call.KindServer || s.optIn.clientUserAgent {
