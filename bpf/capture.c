@@ -14,7 +14,8 @@
  * on the syscall number, at a higher cost per syscall (see the README).
  *
  * listen's exit reports ports processes start listening on, for rules on
- * open ports. inet_sock_set_state says when a connection is done;
+ * open ports. inet_sock_set_state says when a connection is done, and
+ * sk_data_ready when bytes began to wait in a server's socket (queue.h);
  * sched_process_exec, sched_process_fork and sched_process_exit let user
  * space select new processes, give forked workers their parent's verdict,
  * and forget old ones (process.h). Which connections are sent at all is
@@ -118,6 +119,8 @@ static __always_inline void conn_open(struct sock *sk, __u8 role)
 		.id = new_conn_id(),
 		.role = role,
 	};
+	if (role == ROLE_SERVER)
+		queue_accepted(sk, &fresh);
 	bpf_map_update_elem(&conns, &key, &fresh, BPF_ANY);
 }
 
@@ -348,8 +351,9 @@ static __always_inline int on_listen_exit(struct trace_event_raw_sys_exit *ctx)
  * (LAST_ACK), or the socket is gone (CLOSE). CLOSE_WAIT is not an end: the
  * process may still read what the peer sent before its FIN. Runs in any
  * context, including softirq, so it builds its event on the stack. */
-static __always_inline int handle_sock_state(void *ctx, struct sock *sk, int state)
+static __always_inline int handle_sock_state(void *ctx, struct sock *sk, int oldstate, int state)
 {
+	queue_state(sk, oldstate, state);
 	if (state != TCP_FIN_WAIT1 && state != TCP_LAST_ACK && state != TCP_CLOSE)
 		return 0;
 	if (propagate && state == TCP_CLOSE)
@@ -491,7 +495,16 @@ int on_sys_exit(struct bpf_raw_tracepoint_args *ctx)
 SEC("raw_tracepoint/inet_sock_set_state")
 int on_sock_state(struct bpf_raw_tracepoint_args *ctx)
 {
-	return handle_sock_state(ctx, (struct sock *)ctx->args[0], (int)ctx->args[2]);
+	return handle_sock_state(ctx, (struct sock *)ctx->args[0], (int)ctx->args[1], (int)ctx->args[2]);
+}
+
+/* sk_data_ready(const struct sock *sk), kernel 6.3: data was queued on a
+ * socket (queue.h). Attached only when queue time is measured. */
+SEC("raw_tracepoint/sk_data_ready")
+int on_sk_data_ready(struct bpf_raw_tracepoint_args *ctx)
+{
+	queue_data_ready(ctx->args[0]);
+	return 0;
 }
 
 /* sched_process_exec(struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm). */

@@ -80,6 +80,7 @@ struct conn_event {
 	__u32 tid;  /* the thread that moved the bytes */
 	__u32 seq;  /* FLAG_SEQ: TCP sequence number of the first byte moved */
 	__u64 goid; /* Go processes with a known layout: the goroutine, else 0 */
+	__u64 queued_ns; /* reads of a connection not the process's client: when the bytes began to wait in the socket, 0 unknown (queue.h) */
 	__u8 local_addr[16];
 	__u8 remote_addr[16];
 	struct wire_ids wire; /* FLAG_WIRE */

@@ -41,6 +41,7 @@ struct h2_walk {
 struct conn_state {
 	__u64 id;
 	__u64 last_ns; /* time of the latest event sent */
+	__u64 queued_ns; /* not a client's: when bytes the process has not read yet began to wait (queue.h) */
 	__u8 role;
 	__u8 protocol;
 	__u8 ended;

@@ -9,6 +9,7 @@
 #include "sock.h"
 #include "context.h"
 #include "wire.h"
+#include "queue.h"
 
 /* peer_captured tells whether a server connection's client is a
  * connection of a captured process of this node: the client's records of
@@ -58,8 +59,11 @@ static __always_inline void data_header(struct conn_event *e, struct sock *sk, s
 		e->seq = stream_seq(sk, dir, len);
 		e->flags |= FLAG_SEQ;
 	}
-	if (dir == DIR_INGRESS && peer_captured(c, sk))
-		e->flags |= FLAG_PEER_CAPTURED;
+	if (dir == DIR_INGRESS) {
+		if (peer_captured(c, sk))
+			e->flags |= FLAG_PEER_CAPTURED;
+		queue_take(e, sk, c, flags);
+	}
 	if (propagate && !(flags & FLAG_TLS))
 		wire_attach(e, c, sk);
 	e->ts_ns = bpf_ktime_get_ns();

@@ -94,6 +94,11 @@ type Call struct {
 	Kind     Kind
 	Start    uint64
 	End      uint64
+	// Queued, for a server call, is when the request's first bytes began
+	// to wait in the socket (Unix nanoseconds, at most Start): Start -
+	// Queued is the time the request was in queue, before the process
+	// read it. 0 when not known.
+	Queued uint64
 	PID      uint32         // process (thread group) the call was observed in
 	Process  *Process       // filled by the engine from PID; nil until then
 	Local    netip.AddrPort // the observed process's end of the connection

@@ -50,6 +50,9 @@ type Config struct {
 	// PropagateCgroup is where the sockops program attaches; empty, the
 	// cgroup v2 root (see tracer.Config.PropagateCgroup).
 	PropagateCgroup string
+	// QueueTime measures how long servers' requests waited in their
+	// sockets (see tracer.Config.QueueTime).
+	QueueTime bool
 }
 
 // Stats are the engine's counters since Start, safe to read at any time.
@@ -173,6 +176,7 @@ func (e *Engine) Start(ctx context.Context) error {
 
 		PropagateCgroup: e.cfg.PropagateCgroup,
 		Protocols:       tracer.Protocols(e.cfg.Protocols.Mask()),
+		QueueTime:       e.cfg.QueueTime,
 	}, e.logger)
 	if err != nil {
 		return fmt.Errorf("start capture: %w", explainLoadError(err))

@@ -95,6 +95,9 @@ func (h *reader) Conn(ev *tracer.ConnEvent, payload, tail []byte) {
 
 		PeerCaptured: ev.Flags&tracer.FlagPeerCaptured != 0,
 	}
+	if ev.QueuedNs != 0 {
+		h.seg.Queued = h.tracer.UnixNano(ev.QueuedNs)
+	}
 	if ev.Flags&tracer.FlagWire != 0 {
 		h.seg.Wire = tracectx.Option{Seq: ev.Wire.Seq, Trace: ev.Wire.Trace, Span: ev.Wire.Span, Set: true}
 	}

@@ -11,6 +11,9 @@ type carry struct {
 	buf [carryMax]byte
 	n   int
 	at  uint64 // time of the segment that carried the first byte
+	// queued is when the first byte began to wait in the socket, when it
+	// began its segment (Segment.Queued), else 0.
+	queued uint64
 	pid uint32
 	// seq is the TCP sequence number of the first byte held, when hasSeq.
 	seq    uint32
@@ -24,7 +27,10 @@ func (c *carry) hold(s *Segment, data []byte, pos int) bool {
 		return false
 	}
 	c.n = copy(c.buf[:], data[pos:])
-	c.at, c.pid = s.Time, s.PID
+	c.at, c.pid, c.queued = s.Time, s.PID, 0
+	if pos == 0 {
+		c.queued = s.Queued
+	}
 	c.seq, c.hasSeq = s.Seq+uint32(pos), s.HasSeq
 	return true
 }
@@ -44,7 +50,7 @@ func (c *carry) join(s *Segment, buf []byte, out *Segment, atEnd bool) *Segment 
 	out.Data = append(append(buf[:0], c.buf[:c.n]...), captured(s)...)
 	out.Len = uint32(c.n) + s.Len
 	if !atEnd {
-		out.Time, out.PID = c.at, c.pid
+		out.Time, out.PID, out.Queued = c.at, c.pid, c.queued
 		out.Seq, out.HasSeq = c.seq, c.hasSeq && s.HasSeq && c.seq+uint32(c.n) == s.Seq
 	}
 	c.n = 0

@@ -114,7 +114,7 @@ func (h *h1Session) emit(c *conn, req *pendingRequest, respSize int64) {
 	out := h.sh.newCall()
 	*out = call.Call{
 		Protocol: call.ProtocolHTTP1, Kind: kind,
-		Start: req.start, End: max(req.start, h.rsp.last),
+		Start: req.start, End: max(req.start, h.rsp.last), Queued: serverQueued(h.server, req.queued, req.start),
 		PID: req.pid, Local: c.local, Peer: c.peer, Span: req.span,
 		HTTP: call.HTTP{
 			Method: req.method, Path: req.path, Query: req.query, Version: version,

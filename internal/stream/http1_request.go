@@ -15,9 +15,12 @@ func (h *h1Session) readRequests(c *conn, s *Segment) {
 	if h.req.uncertain() && http1.LooksLikeRequest(data) {
 		h.endRequestBody()
 	}
-	for pos := 0; pos < n; {
+	// Only a request that begins the segment waited as long as its
+	// first bytes did; a pipelined one after it arrived later.
+	queued := s.Queued
+	for pos := 0; pos < n; queued = 0 {
 		if h.req.mode == awaitStart {
-			pos = h.startRequest(c, s, data, pos)
+			pos = h.startRequest(c, s, data, pos, queued)
 			continue
 		}
 		next, done, err := h.req.consume(s, data, pos)
@@ -33,7 +36,7 @@ func (h *h1Session) readRequests(c *conn, s *Segment) {
 // startRequest reads the request head at offset pos and returns the offset
 // of its body. A head cut by the capture size still starts a request: the
 // rest of the segment is taken as head and the body as unknown.
-func (h *h1Session) startRequest(c *conn, s *Segment, data []byte, pos int) int {
+func (h *h1Session) startRequest(c *conn, s *Segment, data []byte, pos int, queued uint64) int {
 	n := int(s.Len)
 	if pos = skipEmptyLines(data, pos); pos == n {
 		return n
@@ -53,7 +56,7 @@ func (h *h1Session) startRequest(c *conn, s *Segment, data []byte, pos int) int 
 	// request (the server answers it, if only with 400) once its request
 	// line was read; without one there is no request to answer.
 	if head.Method != "" {
-		h.pushRequest(c, s, &head, pos, err == nil)
+		h.pushRequest(c, s, &head, pos, err == nil, queued)
 	}
 	if err != nil {
 		if !errors.Is(err, http1.ErrIncomplete) {
@@ -79,12 +82,12 @@ func skipEmptyLines(data []byte, pos int) int {
 
 // pushRequest queues a request seen at offset pos of s. Its body size is
 // the declared length when the head gave one, else unknown until the body
-// ends.
-func (h *h1Session) pushRequest(c *conn, s *Segment, head *http1.RequestHead, pos int, complete bool) {
+// ends. queued is when its first bytes began to wait, 0 unknown.
+func (h *h1Session) pushRequest(c *conn, s *Segment, head *http1.RequestHead, pos int, complete bool, queued uint64) {
 	h.seq++
 	names := h.sh.names
 	r := pendingRequest{
-		seq: h.seq, start: s.Time, pid: s.PID, method: head.Method,
+		seq: h.seq, start: s.Time, queued: queued, pid: s.PID, method: head.Method,
 		path: names.string(head.Path), version: head.Version, host: names.string(head.Host),
 		userAgent: names.string(head.UserAgent), query: h.sh.query(head.Query), bodySize: -1,
 	}

@@ -19,6 +19,9 @@ type h2Reader struct {
 	hdr       [http2.FrameHeaderLen]byte
 	hn        int    // bytes of a frame header split across segments
 	hdrAt     uint64 // time of the segment that carried the header's first byte
+	// hdrQueued is when the header's first byte began to wait in the
+	// socket, when the header began its segment (Segment.Queued), else 0.
+	hdrQueued uint64
 	hdrPID    uint32
 	hdrSeq    uint32 // TCP sequence number of the header's first byte, when hdrHasSeq
 	hdrHasSeq bool
@@ -32,6 +35,7 @@ type h2Reader struct {
 	blockID     uint32 // its stream
 	blockEnd    bool   // its HEADERS frame ended the stream
 	blockAt     uint64 // time of the segment that carried its first frame
+	blockQueued uint64 // when its first frame began to wait (hdrQueued), 0 unknown
 	blockPID    uint32
 	blockSeq    uint32 // TCP sequence number of its first frame, when blockHasSeq
 	blockHasSeq bool
@@ -77,7 +81,10 @@ func (r *h2Reader) readHeader(s *Segment, v *segView, pos int) (next int, starte
 		return n, false, false
 	}
 	if r.hn == 0 {
-		r.hdrAt, r.hdrPID = s.Time, s.PID
+		r.hdrAt, r.hdrPID, r.hdrQueued = s.Time, s.PID, 0
+		if pos == 0 {
+			r.hdrQueued = s.Queued
+		}
 		r.hdrSeq, r.hdrHasSeq = s.Seq+uint32(pos), s.HasSeq
 	}
 	r.hn += copy(r.hdr[r.hn:], got)
@@ -106,6 +113,7 @@ func (r *h2Reader) beginBlock() bool {
 		}
 		r.inBlock, r.promise, r.blockID = true, h.Type == http2.FramePushPromise, h.StreamID
 		r.blockEnd, r.blockAt, r.blockPID = h.Has(http2.FlagEndStream), r.hdrAt, r.hdrPID
+		r.blockQueued = r.hdrQueued
 		r.blockSeq, r.blockHasSeq = r.hdrSeq, r.hdrHasSeq
 		if h.Has(http2.FlagPriority) && h.Type == http2.FrameHeaders {
 			prefix = 5

@@ -14,6 +14,7 @@ type h2Stream struct {
 	id          uint32
 	reqDir      Direction
 	start, last uint64
+	queued      uint64 // when the request's first frame began to wait, 0 unknown
 	pid         uint32
 	method      string
 	path        string // :path as sent, query included
@@ -77,7 +78,7 @@ func (h *h2Session) open(c *conn, r *h2Reader, s *Segment, f *http2.Fields) *h2S
 		h.streams = append(h.streams[:0], h.streams[1:]...)
 	}
 	h.reqDir = s.Dir
-	h.streams = append(h.streams, h2Stream{id: r.blockID, reqDir: s.Dir, start: r.blockAt, last: r.blockAt, pid: r.blockPID})
+	h.streams = append(h.streams, h2Stream{id: r.blockID, reqDir: s.Dir, start: r.blockAt, last: r.blockAt, queued: r.blockQueued, pid: r.blockPID})
 	st := &h.streams[len(h.streams)-1]
 	st.setRequest(f)
 	st.span = h.sh.startSpan(c, s, &spanStart{
@@ -191,6 +192,7 @@ func (h *h2Session) emit(c *conn, st *h2Stream, p call.Protocol) {
 	out := h.sh.newCall()
 	*out = call.Call{
 		Protocol: p, Kind: kind, Start: st.start, End: max(st.start, st.last),
+		Queued: serverQueued(kind == call.KindServer, st.queued, st.start),
 		PID: st.pid, Local: c.local, Peer: c.peer, Span: st.span,
 		HTTP: call.HTTP{
 			Method: st.method, Path: path, Query: h.sh.query(query), Version: "2", Host: st.authority,

@@ -6,6 +6,7 @@ import "github.com/ebpfreceiver/ebpfreceiver/internal/tracectx"
 type pendingRequest struct {
 	seq       uint64 // position in the connection's request order
 	start     uint64 // time of the segment that carried the first byte
+	queued    uint64 // when the first byte began to wait in the socket, 0 unknown
 	pid       uint32
 	method    string
 	path      string

@@ -37,6 +37,10 @@ type Segment struct {
 	Dir    Direction
 	Role   Role
 	Time   uint64 // Unix nanoseconds when the syscall returned
+	// Queued, on a read of a connection that is not the process's client,
+	// is when the bytes the read began with started to wait in the socket
+	// (Unix nanoseconds); 0 when unknown or not measured (bpf/queue.h).
+	Queued uint64
 	Len    uint32 // bytes the syscall moved
 	// Data is the first bytes moved (at most the capture size); empty for
 	// sendfile, whose bytes never pass through user memory.

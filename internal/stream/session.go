@@ -92,3 +92,13 @@ func (sh *shared) newCall() *call.Call {
 	}
 	return new(call.Call)
 }
+
+// serverQueued is the Queued of a call: when a server's request began to
+// wait, given when its first bytes did (0 unknown) and when it was read.
+// A stamp after the read is not the request's.
+func serverQueued(server bool, queued, start uint64) uint64 {
+	if !server || queued == 0 || queued > start {
+		return 0
+	}
+	return queued
+}

@@ -34,6 +34,7 @@ type captureConnEvent struct {
 	Tid        uint32
 	Seq        uint32
 	Goid       uint64
+	QueuedNs   uint64
 	LocalAddr  [16]uint8
 	RemoteAddr [16]uint8
 	Wire       captureWireIds
@@ -52,6 +53,7 @@ type captureConnState struct {
 	_           structs.HostLayout
 	Id          uint64
 	LastNs      uint64
+	QueuedNs    uint64
 	Role        uint8
 	Protocol    uint8
 	Ended       uint8
@@ -289,11 +291,13 @@ const (
 	captureMapThreadTraces       = "thread_traces"
 	captureMapTlsCalls           = "tls_calls"
 	captureMapTlsHandles         = "tls_handles"
+	captureMapUnaccepted         = "unaccepted"
 	captureMapWireIn             = "wire_in"
 	captureMapWireOut            = "wire_out"
 	captureProgOnSchedExec       = "on_sched_exec"
 	captureProgOnSchedExit       = "on_sched_exit"
 	captureProgOnSchedFork       = "on_sched_fork"
+	captureProgOnSkDataReady     = "on_sk_data_ready"
 	captureProgOnSockState       = "on_sock_state"
 	captureProgOnSockops         = "on_sockops"
 	captureProgOnSysExit         = "on_sys_exit"
@@ -321,6 +325,7 @@ const (
 	captureVarMaxPayload         = "max_payload"
 	captureVarNextConnId         = "next_conn_id"
 	captureVarPropagate          = "propagate"
+	captureVarQueueTime          = "queue_time"
 	captureVarUnusedConnRole     = "unused_conn_role"
 	captureVarUnusedCounter      = "unused_counter"
 	captureVarUnusedDataFlags    = "unused_data_flags"
@@ -378,6 +383,7 @@ type captureProgramSpecs struct {
 	OnSchedExec    *ebpf.ProgramSpec `ebpf:"on_sched_exec"`
 	OnSchedExit    *ebpf.ProgramSpec `ebpf:"on_sched_exit"`
 	OnSchedFork    *ebpf.ProgramSpec `ebpf:"on_sched_fork"`
+	OnSkDataReady  *ebpf.ProgramSpec `ebpf:"on_sk_data_ready"`
 	OnSockState    *ebpf.ProgramSpec `ebpf:"on_sock_state"`
 	OnSockops      *ebpf.ProgramSpec `ebpf:"on_sockops"`
 	OnSysExit      *ebpf.ProgramSpec `ebpf:"on_sys_exit"`
@@ -417,6 +423,7 @@ type captureMapSpecs struct {
 	ThreadTraces *ebpf.MapSpec `ebpf:"thread_traces"`
 	TlsCalls     *ebpf.MapSpec `ebpf:"tls_calls"`
 	TlsHandles   *ebpf.MapSpec `ebpf:"tls_handles"`
+	Unaccepted   *ebpf.MapSpec `ebpf:"unaccepted"`
 	WireIn       *ebpf.MapSpec `ebpf:"wire_in"`
 	WireOut      *ebpf.MapSpec `ebpf:"wire_out"`
 }
@@ -434,6 +441,7 @@ type captureVariableSpecs struct {
 	MaxPayload         *ebpf.VariableSpec `ebpf:"max_payload"`
 	NextConnId         *ebpf.VariableSpec `ebpf:"next_conn_id"`
 	Propagate          *ebpf.VariableSpec `ebpf:"propagate"`
+	QueueTime          *ebpf.VariableSpec `ebpf:"queue_time"`
 	UnusedConnRole     *ebpf.VariableSpec `ebpf:"unused_conn_role"`
 	UnusedCounter      *ebpf.VariableSpec `ebpf:"unused_counter"`
 	UnusedDataFlags    *ebpf.VariableSpec `ebpf:"unused_data_flags"`
@@ -481,6 +489,7 @@ type captureMaps struct {
 	ThreadTraces *ebpf.Map `ebpf:"thread_traces"`
 	TlsCalls     *ebpf.Map `ebpf:"tls_calls"`
 	TlsHandles   *ebpf.Map `ebpf:"tls_handles"`
+	Unaccepted   *ebpf.Map `ebpf:"unaccepted"`
 	WireIn       *ebpf.Map `ebpf:"wire_in"`
 	WireOut      *ebpf.Map `ebpf:"wire_out"`
 }
@@ -502,6 +511,7 @@ func (m *captureMaps) Close() error {
 		m.ThreadTraces,
 		m.TlsCalls,
 		m.TlsHandles,
+		m.Unaccepted,
 		m.WireIn,
 		m.WireOut,
 	)
@@ -520,6 +530,7 @@ type captureVariables struct {
 	MaxPayload         *ebpf.Variable `ebpf:"max_payload"`
 	NextConnId         *ebpf.Variable `ebpf:"next_conn_id"`
 	Propagate          *ebpf.Variable `ebpf:"propagate"`
+	QueueTime          *ebpf.Variable `ebpf:"queue_time"`
 	UnusedConnRole     *ebpf.Variable `ebpf:"unused_conn_role"`
 	UnusedCounter      *ebpf.Variable `ebpf:"unused_counter"`
 	UnusedDataFlags    *ebpf.Variable `ebpf:"unused_data_flags"`
@@ -539,6 +550,7 @@ type capturePrograms struct {
 	OnSchedExec    *ebpf.Program `ebpf:"on_sched_exec"`
 	OnSchedExit    *ebpf.Program `ebpf:"on_sched_exit"`
 	OnSchedFork    *ebpf.Program `ebpf:"on_sched_fork"`
+	OnSkDataReady  *ebpf.Program `ebpf:"on_sk_data_ready"`
 	OnSockState    *ebpf.Program `ebpf:"on_sock_state"`
 	OnSockops      *ebpf.Program `ebpf:"on_sockops"`
 	OnSysExit      *ebpf.Program `ebpf:"on_sys_exit"`
@@ -564,6 +576,7 @@ func (p *capturePrograms) Close() error {
 		p.OnSchedExec,
 		p.OnSchedExit,
 		p.OnSchedFork,
+		p.OnSkDataReady,
 		p.OnSockState,
 		p.OnSockops,
 		p.OnSysExit,

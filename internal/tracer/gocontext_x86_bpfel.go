@@ -17,6 +17,7 @@ type gocontextConnState struct {
 	_           structs.HostLayout
 	Id          uint64
 	LastNs      uint64
+	QueuedNs    uint64
 	Role        uint8
 	Protocol    uint8
 	Ended       uint8
@@ -61,6 +62,7 @@ type gocontextDataRecord struct {
 		Tid        uint32
 		Seq        uint32
 		Goid       uint64
+		QueuedNs   uint64
 		LocalAddr  [16]uint8
 		RemoteAddr [16]uint8
 		Wire       struct {

@@ -3,6 +3,7 @@ package tracer
 import (
 	"github.com/cilium/ebpf"
 	"github.com/cilium/ebpf/asm"
+	"github.com/cilium/ebpf/btf"
 	"github.com/cilium/ebpf/features"
 	"go.uber.org/zap"
 )
@@ -25,6 +26,9 @@ type kernelPaths struct {
 	// its own (safe there: those kernels run these programs with
 	// preemption off).
 	atomics bool
+	// dataReady: the kernel has the sock:sk_data_ready tracepoint (6.3),
+	// which says when bytes began to wait in a socket (bpf/queue.h).
+	dataReady bool
 }
 
 func probeKernel() kernelPaths {
@@ -35,8 +39,20 @@ func probeKernel() kernelPaths {
 		loop:     haveLoop(),
 		// cilium/ebpf probes helpers and types, not instructions: a kernel
 		// with bpf_task_pt_regs (5.15) has atomic fetch-and-add (5.12).
-		atomics: taskRegs,
+		atomics:   taskRegs,
+		dataReady: haveRawTracepoint("sk_data_ready"),
 	}
+}
+
+// haveRawTracepoint tells whether the kernel has the tracepoint name: its
+// BTF then describes the raw tracepoint's arguments as btf_trace_<name>.
+func haveRawTracepoint(name string) bool {
+	spec, err := btf.LoadKernelSpec()
+	if err != nil {
+		return false
+	}
+	_, err = spec.AnyTypeByName("btf_trace_" + name)
+	return err == nil
 }
 
 // haveLoop tells whether tracepoint programs may call bpf_loop.
@@ -59,7 +75,7 @@ func (k kernelPaths) argsPath(hook SyscallHook) string {
 // log says which ways of capturing run.
 func (k kernelPaths) log(logger *zap.Logger, hook SyscallHook, transport Transport) {
 	logger.Info("capture paths", zap.String("hook", string(hook)), zap.String("args", k.argsPath(hook)),
-		zap.String("transport", string(transport)), zap.Bool("http2_walk", k.loop), zap.Bool("atomic_ids", k.atomics))
+		zap.String("transport", string(transport)), zap.Bool("http2_walk", k.loop), zap.Bool("atomic_ids", k.atomics), zap.Bool("sk_data_ready", k.dataReady))
 }
 
 // entryHooks keep the hooked syscalls' arguments for their exits on

@@ -64,6 +64,10 @@ var lifecycleHooks = []hook{
 	{captureProgOnSchedFork, "", "sched_process_fork", false},
 }
 
+// dataReadyHook stamps when bytes began to wait in a socket, for queue
+// time (bpf/queue.h); a raw tracepoint of kernel 6.3 and later.
+var dataReadyHook = hook{captureProgOnSkDataReady, "", "sk_data_ready", false}
+
 // loadProbes loads and attaches each program on its own, so one refusal
 // leaves the others running.
 func loadProbes(spec *ebpf.CollectionSpec, maps map[string]*ebpf.Map, hooks []hook, logger *zap.Logger) []*Probe {

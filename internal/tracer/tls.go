@@ -32,6 +32,7 @@ func loadTLS(cfg Config, shared map[string]*ebpf.Map) (*tlsProbes, error) {
 		tlsVarUsePerf:      boolByte(cfg.Transport == TransportPerf),
 		tlsVarEnableH2Walk: boolByte(cfg.kernel.loop),
 		tlsVarArgsAtEntry:  boolByte(!cfg.kernel.taskRegs),
+		tlsVarQueueTime:    boolByte(cfg.measuresQueueTime()),
 		// The plaintext is classified as the sockets' bytes are.
 		tlsVarEnabledProtocols: uint32(cfg.Protocols),
 	}

@@ -17,6 +17,7 @@ type tlsConnState struct {
 	_           structs.HostLayout
 	Id          uint64
 	LastNs      uint64
+	QueuedNs    uint64
 	Role        uint8
 	Protocol    uint8
 	Ended       uint8
@@ -61,6 +62,7 @@ type tlsDataRecord struct {
 		Tid        uint32
 		Seq        uint32
 		Goid       uint64
+		QueuedNs   uint64
 		LocalAddr  [16]uint8
 		RemoteAddr [16]uint8
 		Wire       tlsWireIds
@@ -100,6 +102,7 @@ type tlsH2Record struct {
 		Tid        uint32
 		Seq        uint32
 		Goid       uint64
+		QueuedNs   uint64
 		LocalAddr  [16]uint8
 		RemoteAddr [16]uint8
 		Wire       tlsWireIds
@@ -215,6 +218,7 @@ const (
 	tlsMapThreadTraces       = "thread_traces"
 	tlsMapTlsCalls           = "tls_calls"
 	tlsMapTlsHandles         = "tls_handles"
+	tlsMapUnaccepted         = "unaccepted"
 	tlsMapWireIn             = "wire_in"
 	tlsMapWireOut            = "wire_out"
 	tlsProgGoTlsReadEnter    = "go_tls_read_enter"
@@ -235,6 +239,7 @@ const (
 	tlsVarEnabledProtocols   = "enabled_protocols"
 	tlsVarMaxPayload         = "max_payload"
 	tlsVarPropagate          = "propagate"
+	tlsVarQueueTime          = "queue_time"
 	tlsVarUsePerf            = "use_perf"
 )
 
@@ -311,6 +316,7 @@ type tlsMapSpecs struct {
 	ThreadTraces *ebpf.MapSpec `ebpf:"thread_traces"`
 	TlsCalls     *ebpf.MapSpec `ebpf:"tls_calls"`
 	TlsHandles   *ebpf.MapSpec `ebpf:"tls_handles"`
+	Unaccepted   *ebpf.MapSpec `ebpf:"unaccepted"`
 	WireIn       *ebpf.MapSpec `ebpf:"wire_in"`
 	WireOut      *ebpf.MapSpec `ebpf:"wire_out"`
 }
@@ -326,6 +332,7 @@ type tlsVariableSpecs struct {
 	EnabledProtocols *ebpf.VariableSpec `ebpf:"enabled_protocols"`
 	MaxPayload       *ebpf.VariableSpec `ebpf:"max_payload"`
 	Propagate        *ebpf.VariableSpec `ebpf:"propagate"`
+	QueueTime        *ebpf.VariableSpec `ebpf:"queue_time"`
 	UsePerf          *ebpf.VariableSpec `ebpf:"use_perf"`
 }
 
@@ -363,6 +370,7 @@ type tlsMaps struct {
 	ThreadTraces *ebpf.Map `ebpf:"thread_traces"`
 	TlsCalls     *ebpf.Map `ebpf:"tls_calls"`
 	TlsHandles   *ebpf.Map `ebpf:"tls_handles"`
+	Unaccepted   *ebpf.Map `ebpf:"unaccepted"`
 	WireIn       *ebpf.Map `ebpf:"wire_in"`
 	WireOut      *ebpf.Map `ebpf:"wire_out"`
 }
@@ -383,6 +391,7 @@ func (m *tlsMaps) Close() error {
 		m.ThreadTraces,
 		m.TlsCalls,
 		m.TlsHandles,
+		m.Unaccepted,
 		m.WireIn,
 		m.WireOut,
 	)
@@ -399,6 +408,7 @@ type tlsVariables struct {
 	EnabledProtocols *ebpf.Variable `ebpf:"enabled_protocols"`
 	MaxPayload       *ebpf.Variable `ebpf:"max_payload"`
 	Propagate        *ebpf.Variable `ebpf:"propagate"`
+	QueueTime        *ebpf.Variable `ebpf:"queue_time"`
 	UsePerf          *ebpf.Variable `ebpf:"use_perf"`
 }
 

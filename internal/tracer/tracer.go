@@ -57,6 +57,11 @@ type Config struct {
 	// attaches to, covering its processes and their descendants'; empty,
 	// the root of the cgroup v2 hierarchy found in /proc/self/mounts.
 	PropagateCgroup string
+	// QueueTime measures how long requests' bytes waited in servers'
+	// sockets before being read (bpf/queue.h), where the kernel has the
+	// sock:sk_data_ready tracepoint; elsewhere it is logged as not
+	// measured and nothing is sent.
+	QueueTime bool
 	// kernel is what the running kernel allows, set by New.
 	kernel kernelPaths
 	// BreakProbe names a lifecycle program to attach to a tracepoint that
@@ -94,6 +99,7 @@ type Tracer struct {
 	goctx        *goContextProbes // nil without Go hand-offs
 	wire         *Probe           // nil without propagation
 	broken       string           // Config.BreakProbe
+	queueTime    bool             // queue time is measured (QueueTime where the kernel allows)
 }
 
 // New loads the maps and programs, attaches the programs and opens the
@@ -120,7 +126,11 @@ func New(cfg Config, logger *zap.Logger) (*Tracer, error) {
 	if err := configure(spec, cfg); err != nil {
 		return nil, err
 	}
-	t := &Tracer{logger: logger, clock: newClock(), hook: cfg.Hook, broken: cfg.BreakProbe, transport: cfg.Transport, kernel: cfg.kernel}
+	t := &Tracer{logger: logger, clock: newClock(), hook: cfg.Hook, broken: cfg.BreakProbe, transport: cfg.Transport, kernel: cfg.kernel,
+		queueTime: cfg.measuresQueueTime()}
+	if cfg.QueueTime && !t.queueTime {
+		logger.Warn("queue time not measured: it needs the sock:sk_data_ready tracepoint, which this kernel lacks (Linux 6.3 and later have it); server spans carry no queue time")
+	}
 	if err := t.open(spec, cfg.BufferSize); err != nil {
 		return nil, errors.Join(err, t.Close())
 	}
@@ -147,7 +157,11 @@ func (t *Tracer) open(spec *ebpf.CollectionSpec, bufferSize int) error {
 	if err := t.attachSyscalls(spec); err != nil {
 		return err
 	}
-	t.probes = append(t.probes, loadProbes(spec, t.maps, breakHook(lifecycleHooks, t.broken), t.logger)...)
+	hooks := lifecycleHooks
+	if t.queueTime {
+		hooks = append(slices.Clone(hooks), dataReadyHook)
+	}
+	t.probes = append(t.probes, loadProbes(spec, t.maps, breakHook(hooks, t.broken), t.logger)...)
 	if t.transport == TransportPerf {
 		t.reader, err = newPerfReader(t.maps[captureMapPerfEvents], bufferSize)
 	} else {
@@ -190,6 +204,7 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 		captureVarArgsAtEntry:      boolByte(!cfg.kernel.taskRegs),
 		captureVarAtomicIds:        boolByte(cfg.kernel.atomics),
 		captureVarPropagate:        boolByte(cfg.Propagate),
+		captureVarQueueTime:        boolByte(cfg.measuresQueueTime()),
 	}
 	for name, value := range vars {
 		if err := spec.Variables[name].Set(value); err != nil {
@@ -204,6 +219,18 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 		dropAtomicIDs(spec)
 	}
 	return nil
+}
+
+// measuresQueueTime tells whether queue time is asked for and the kernel
+// can measure it.
+func (c Config) measuresQueueTime() bool {
+	return c.QueueTime && c.kernel.dataReady
+}
+
+// QueueTime tells whether requests' queue time is measured: asked for, and
+// the kernel has what it needs.
+func (t *Tracer) QueueTime() bool {
+	return t.queueTime
 }
 
 func boolByte(b bool) uint8 {

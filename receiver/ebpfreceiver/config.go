@@ -56,6 +56,7 @@ type Config struct {
 	Traces    TracesConfig    `mapstructure:"traces"`
 	Metrics   MetricsConfig   `mapstructure:"metrics"`
 	Capture   CaptureConfig   `mapstructure:"capture"`
+	QueueTime QueueTimeConfig `mapstructure:"queue_time"`
 	// OptInAttributes switches on attributes the semantic conventions
 	// leave off by default: http.response.body.size, user_agent.original
 	// and url.scheme (HTTP client spans), db.response.returned_rows,
@@ -137,6 +138,17 @@ type MetricsConfig struct {
 	CardinalityLimit int `mapstructure:"cardinality_limit"`
 }
 
+// QueueTimeConfig controls queue time: how long each server request waited
+// in its socket before the process read it (see the README's "Queue
+// time").
+type QueueTimeConfig struct {
+	// Enabled measures it, on kernels with the sock:sk_data_ready
+	// tracepoint (6.3 and later): server spans then start when the request
+	// began to wait and mark where processing began, and the
+	// ebpf.*.queue.duration histograms are sent.
+	Enabled bool `mapstructure:"enabled"`
+}
+
 // CaptureConfig sizes the kernel capture.
 type CaptureConfig struct {
 	// MaxPayloadBytes is how many bytes of each read or write are copied
@@ -165,6 +177,7 @@ func createDefaultConfig() *Config {
 			BufferSize:      8 << 20,
 			Transport:       TransportAuto,
 		},
+		QueueTime: QueueTimeConfig{Enabled: true},
 	}
 }
 
@@ -261,5 +274,6 @@ func (cfg *Config) engineConfig() engine.Config {
 		TraceContext:    cfg.Traces.Context,
 		Propagate:       cfg.Traces.Propagation == PropagationTCPOption,
 		PropagateCgroup: cfg.Traces.PropagationCgroup,
+		QueueTime:       cfg.QueueTime.Enabled,
 	}
 }

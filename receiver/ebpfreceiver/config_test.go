@@ -51,6 +51,7 @@ func TestLoadConfig(t *testing.T) {
 	custom.Traces = TracesConfig{Context: false, Propagation: PropagationNone, BatchSize: 128, FlushInterval: time.Second}
 	custom.Metrics = MetricsConfig{Interval: 30 * time.Second, Temporality: TemporalityDelta, CardinalityLimit: 200}
 	custom.Capture = CaptureConfig{MaxPayloadBytes: 256, BufferSize: 16 << 20, Transport: TransportRingbuf}
+	custom.QueueTime.Enabled = false
 	custom.OptInAttributes = []string{"http.response.body.size", "server.port"}
 
 	intBuffer := createDefaultConfig()
@@ -88,6 +89,7 @@ func TestDefaultConfig(t *testing.T) {
 	assert.Equal(t, TransportAuto, cfg.Capture.Transport)
 	assert.Equal(t, 512, cfg.Traces.BatchSize)
 	assert.Equal(t, 200*time.Millisecond, cfg.Traces.FlushInterval)
+	assert.True(t, cfg.QueueTime.Enabled)
 	assert.NoError(t, cfg.Validate())
 }
 

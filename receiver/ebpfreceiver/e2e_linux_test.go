@@ -92,6 +92,7 @@ type span struct {
 	parent  pcommon.SpanID
 	state   string // tracestate
 	flags   uint32
+	events  map[string]time.Time // by name, nil without events
 }
 
 // str is a string attribute of s, empty when s does not carry it.
@@ -134,13 +135,20 @@ func (c *captured) spans() []span {
 			pid, _ := rs.Resource().Attributes().Get("process.pid")
 			for _, ss := range rs.ScopeSpans().All() {
 				for _, sp := range ss.Spans().All() {
-					out = append(out, span{
+					s := span{
 						service: service.Str(), pid: pid.Int(), kind: sp.Kind(), name: sp.Name(),
 						start: sp.StartTimestamp().AsTime(), end: sp.EndTimestamp().AsTime(),
 						attrs: sp.Attributes(), status: sp.Status().Code(),
 						trace: sp.TraceID(), id: sp.SpanID(), parent: sp.ParentSpanID(),
 						state: sp.TraceState().AsRaw(), flags: sp.Flags(),
-					})
+					}
+					for _, ev := range sp.Events().All() {
+						if s.events == nil {
+							s.events = map[string]time.Time{}
+						}
+						s.events[ev.Name()] = ev.Timestamp().AsTime()
+					}
+					out = append(out, s)
 				}
 			}
 		}

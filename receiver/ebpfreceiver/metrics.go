@@ -38,6 +38,7 @@ type seriesKey struct {
 	op       opKey          // database and messaging calls
 	rpc      bool           // gRPC calls: method is rpc.method, status the code plus one
 	msg      bool           // messaging calls: status is the operation type
+	queue    bool           // server calls' queue time (queuetime.go), not their duration
 }
 
 // opKey is the operation part of the series of a call to a database or a
@@ -115,6 +116,7 @@ type aggregator struct {
 	limit     int // attribute sets per process and metric
 	procs     map[processKey]*processSeries
 	last      lastSeries // the series of the previous call
+	lastQueue lastSeries // the queue time series of the previous call that had one
 	lastFlush uint64
 	snap      []seriesSnapshot // reused by collect
 	overflows atomic.Int64     // observations folded into overflow series
@@ -159,13 +161,17 @@ func (a *aggregator) record(c *call.Call) {
 	}
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	a.histogramFor(c, key).observe(seconds)
+	a.histogramFor(c, key, &a.last).observe(seconds)
+	if queued(c) {
+		a.histogramFor(c, queueSeriesKey(key), &a.lastQueue).observe(queueSeconds(c))
+	}
 }
 
-// histogramFor returns the histogram of series key in c's process.
-func (a *aggregator) histogramFor(c *call.Call, key seriesKey) *histogram {
+// histogramFor returns the histogram of series key in c's process; last
+// remembers the series for the next call.
+func (a *aggregator) histogramFor(c *call.Call, key seriesKey, last *lastSeries) *histogram {
 	pk := processKeyOf(c)
-	if l := &a.last; l.h != nil && l.pk == pk && l.key == key {
+	if l := last; l.h != nil && l.pk == pk && l.key == key {
 		if c.Process != nil {
 			l.ps.process = c.Process
 		}
@@ -173,9 +179,9 @@ func (a *aggregator) histogramFor(c *call.Call, key seriesKey) *histogram {
 	}
 	ps := a.processOf(c)
 	h, folded := a.histogramOf(ps, key, c.Start)
-	a.last = lastSeries{}
+	*last = lastSeries{}
 	if !folded { // an overflow is counted per call, so it is never remembered
-		a.last = lastSeries{pk: pk, key: key, ps: ps, h: h}
+		*last = lastSeries{pk: pk, key: key, ps: ps, h: h}
 	}
 	return h
 }
@@ -218,7 +224,7 @@ func (a *aggregator) histogramOf(ps *processSeries, key seriesKey, startNs uint6
 	if len(ps.series) >= a.limit {
 		a.overflows.Add(1)
 		folded = true
-		key = seriesKey{kind: key.kind, overflow: true, op: opKey{system: key.op.system}, rpc: key.rpc, msg: key.msg}
+		key = seriesKey{kind: key.kind, overflow: true, op: opKey{system: key.op.system}, rpc: key.rpc, msg: key.msg, queue: key.queue}
 		if h, ok := ps.series[key]; ok {
 			return h, true
 		}
@@ -240,6 +246,8 @@ func (a *aggregator) histogramOf(ps *processSeries, key seriesKey, startNs uint6
 // nil for durationBounds.
 func boundsOf(k *seriesKey) []float64 {
 	switch {
+	case k.queue:
+		return queueBounds[:]
 	case k.msg:
 		return msgDurationBounds[:]
 	case k.op.system != "":
@@ -265,7 +273,7 @@ func (a *aggregator) collect(nowNs uint64) []seriesSnapshot {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.snap = a.snap[:0]
-	a.last = lastSeries{} // its process may be dropped below
+	a.last, a.lastQueue = lastSeries{}, lastSeries{} // their process may be dropped below
 	group := 0
 	for pk, ps := range a.procs {
 		if !a.collectProcess(ps, group, nowNs) && ps.idle >= staleFlushes {

@@ -47,6 +47,10 @@ type processMetrics struct {
 	rpcClient      pmetric.HistogramDataPointSlice // rpc.client.call.duration
 	hasRPCServer   bool
 	hasRPCClient   bool
+	httpQueue      pmetric.HistogramDataPointSlice // ebpf.http.server.request.queue.duration
+	rpcQueue       pmetric.HistogramDataPointSlice // ebpf.rpc.server.call.queue.duration
+	hasHTTPQueue   bool
+	hasRPCQueue    bool
 }
 
 // convert builds the metrics of snap, whose series are grouped by process.
@@ -59,6 +63,10 @@ func (m *metricConverter) convert(snap []seriesSnapshot, nowNs uint64) pmetric.M
 		if s.group != group {
 			group = s.group
 			pm = m.newProcess(md, s.process, s.pid)
+		}
+		if s.key.queue {
+			m.fillDataPoint(m.queueDataPoints(&pm, &s.key).AppendEmpty(), s, nowNs)
+			continue
 		}
 		if s.key.msg {
 			m.fillDataPoint(m.msgDataPoints(&pm).AppendEmpty(), s, nowNs)
@@ -135,6 +143,10 @@ func (m *metricConverter) fillDataPoint(dp pmetric.HistogramDataPoint, s *series
 func putSeriesAttributes(attrs pcommon.Map, k seriesKey, o *optIn) {
 	if k.overflow {
 		attrs.PutBool(overflowAttribute, true)
+		return
+	}
+	if k.queue {
+		putQueueSeriesAttributes(attrs, &k)
 		return
 	}
 	if k.msg {

@@ -97,12 +97,13 @@ func (s *spanConverter) startSpan(span ptrace.Span, c *call.Call) {
 		span.SetTraceID(s.ids.traceID())
 		span.SetSpanID(s.ids.spanID())
 	}
-	span.SetStartTimestamp(pcommon.Timestamp(c.Start))
+	span.SetStartTimestamp(pcommon.Timestamp(spanStart(c)))
 	span.SetEndTimestamp(pcommon.Timestamp(c.End))
 	span.SetKind(ptrace.SpanKindServer)
 	if c.Kind == call.KindClient {
 		span.SetKind(ptrace.SpanKindClient)
 	}
+	addQueueEvents(span, c)
 }
 
 func (s *spanConverter) fillHTTPSpan(span ptrace.Span, c *call.Call) {

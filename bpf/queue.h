@@ -1,0 +1,95 @@
+/* Queue time: how long the bytes of a request waited in a server's socket
+ * before the process read them. sock:sk_data_ready (kernel 6.3) fires when
+ * data is queued on a socket; the first time since the process last read
+ * the socket is when the bytes it reads next began to wait. A connection
+ * not yet accepted has no conn_state: its stamp waits in unaccepted and
+ * moves into the connection's state at accept, so the wait in the accept
+ * queue counts for the request that was in it. Reads that bypass the
+ * hooked syscalls (io_uring, splice) leave a stamp behind; nothing else
+ * does. User space sets queue_time before load, only where the tracepoint
+ * exists. */
+#pragma once
+
+#include "maps.h"
+
+volatile const __u8 queue_time = 0;
+
+/* unaccepted: struct sock address -> when data first waited on it, 0 for
+ * none yet. Inserted when a passive TCP connection completes its
+ * handshake, on any process's listener; deleted at accept by a selected
+ * process and when the socket reaches TCP_CLOSE. An LRU, so connections
+ * accepted by processes not captured, whose accept is not seen, are
+ * evicted. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, MAX_CONNS);
+	__type(key, __u64);
+	__type(value, __u64);
+} unaccepted SEC(".maps");
+
+/* queue_state follows a socket's TCP state: a handshake completed on a
+ * listener's behalf starts waiting for accept; a closed socket is
+ * forgotten. */
+static __always_inline void queue_state(struct sock *sk, int oldstate, int newstate)
+{
+	if (!queue_time)
+		return;
+	__u64 key = (__u64)sk;
+	__u64 none = 0;
+	if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
+		bpf_map_update_elem(&unaccepted, &key, &none, BPF_ANY);
+	else if (newstate == TCP_CLOSE)
+		bpf_map_delete_elem(&unaccepted, &key);
+}
+
+/* queue_data_ready stamps the socket sk with the time data began to wait
+ * on it, unless data already waits there. Client connections are not
+ * stamped: a client's wait for its response is the call itself. */
+static __always_inline void queue_data_ready(__u64 sk)
+{
+	struct conn_state *c = bpf_map_lookup_elem(&conns, &sk);
+	if (c) {
+		if (c->role != ROLE_CLIENT && !c->queued_ns)
+			c->queued_ns = bpf_ktime_get_ns();
+		return;
+	}
+	__u64 *at = bpf_map_lookup_elem(&unaccepted, &sk);
+	if (at && !*at)
+		*at = bpf_ktime_get_ns();
+}
+
+/* queue_accepted moves the stamp of a connection a selected process just
+ * accepted into its new state c. */
+static __always_inline void queue_accepted(struct sock *sk, struct conn_state *c)
+{
+	if (!queue_time)
+		return;
+	__u64 key = (__u64)sk;
+	__u64 *at = bpf_map_lookup_elem(&unaccepted, &key);
+	if (!at)
+		return;
+	c->queued_ns = *at;
+	bpf_map_delete_elem(&unaccepted, &key);
+}
+
+/* A connection's stamp when bytes were left unread by the last read: when
+ * they began to wait is not known, so the next read gets no stamp. */
+#define QUEUE_UNKNOWN 1
+
+/* queue_take gives the record e of a read of socket sk the stamp of the
+ * bytes it took, when the read began with them: the first bytes queued
+ * since the previous read, which drained the socket. A read that leaves
+ * bytes behind, including bytes queued while it copied, leaves the next
+ * one no stamp: its request then has no queue time, never a wrong one.
+ * TLS plaintext gets none: the bytes that waited were ciphertext, read by
+ * the library, handshake included. */
+static __always_inline void queue_take(struct conn_event *e, struct sock *sk, struct conn_state *c, __u8 flags)
+{
+	if (!queue_time || c->role == ROLE_CLIENT || (flags & FLAG_TLS))
+		return;
+	if (c->queued_ns != QUEUE_UNKNOWN)
+		e->queued_ns = c->queued_ns;
+	struct tcp_sock *tp = (struct tcp_sock *)sk;
+	bool drained = BPF_CORE_READ(tp, rcv_nxt) == BPF_CORE_READ(tp, copied_seq);
+	c->queued_ns = drained ? 0 : QUEUE_UNKNOWN;
+}
