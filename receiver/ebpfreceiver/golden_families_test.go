@@ -122,6 +122,7 @@ var goldenFamilies = map[string]func() []*call.Call{
 	"grpc":      grpcGoldenCalls,
 	"db":        dbGoldenCalls,
 	"messaging": messagingGoldenCalls,
+	"queue":     queueGoldenCalls,
 }
 
 func TestSpansGoldenByFamily(t *testing.T) {

@@ -1,0 +1,49 @@
+package ebpfreceiver
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"go.opentelemetry.io/collector/pdata/ptrace"
+
+	"github.com/ebpfreceiver/ebpfreceiver/internal/call"
+	"github.com/ebpfreceiver/ebpfreceiver/internal/protocol/http2"
+)
+
+// queueGoldenCalls covers queue time: HTTP and gRPC server calls that
+// waited (two of one route, so their series is one), one whose wait is not
+// known, and a client call, whose Queued means nothing and is ignored.
+func queueGoldenCalls() []*call.Call {
+	waited := func(c *call.Call, ms uint64) *call.Call {
+		c.Queued = c.Start - ms*msNs
+		return c
+	}
+	return []*call.Call{
+		waited(httpCall(pythonApp, call.KindServer, 100, 20, call.HTTP{
+			Method: "GET", Path: "/users/42", Route: "/users/{id}", Version: "1.1", Status: 200, ResponseBodySize: 2,
+		}), 60),
+		waited(httpCall(pythonApp, call.KindServer, 130, 20, call.HTTP{
+			Method: "GET", Path: "/users/7", Route: "/users/{id}", Version: "1.1", Status: 500, ResponseBodySize: 2,
+		}), 3),
+		httpCall(pythonApp, call.KindServer, 160, 20, call.HTTP{
+			Method: "GET", Path: "/users/9", Route: "/users/{id}", Version: "1.1", Status: 200, ResponseBodySize: 2,
+		}),
+		waited(grpcCall(pythonApp, call.KindServer, 200, 5, "helloworld.Greeter/SayHello", http2.StatusOK, true), 1),
+		waited(httpCall(goClient, call.KindClient, 30, 7, call.HTTP{
+			Method: "GET", Path: "/users/7", Version: "1.1", Host: "users", Status: 200, ResponseBodySize: 9,
+		}), 2),
+	}
+}
+
+func TestQueueTimeOnlyForServerCallsThatWaited(t *testing.T) {
+	calls := queueGoldenCalls()
+	td := newSpanConverter(testHost, testVersion).convert(callValues(calls))
+	var events []int
+	forEachSpan(td, func(s ptrace.Span) { events = append(events, s.Events().Len()) })
+	assert.Equal(t, []int{2, 2, 0, 2, 0}, events)
+
+	later := *calls[0]
+	later.Queued = later.Start + 1 // a stamp after the read is not the request's
+	assert.False(t, queued(&later))
+	assert.Equal(t, later.Start, spanStart(&later))
+}
