@@ -98,15 +98,15 @@ type Call struct {
 	// to wait in the socket (Unix nanoseconds, at most Start): Start -
 	// Queued is the time the request was in queue, before the process
 	// read it. 0 when not known.
-	Queued uint64
-	PID      uint32         // process (thread group) the call was observed in
-	Process  *Process       // filled by the engine from PID; nil until then
-	Local    netip.AddrPort // the observed process's end of the connection
-	Peer     netip.AddrPort // the other end
-	HTTP     HTTP           // Protocol HTTP1 and HTTP2, and the transport of GRPC
-	RPC      RPC            // Protocol GRPC
-	DB       DB             // family DB
-	Msg      Messaging      // family Messaging
+	Queued  uint64
+	PID     uint32         // process (thread group) the call was observed in
+	Process *Process       // filled by the engine from PID; nil until then
+	Local   netip.AddrPort // the observed process's end of the connection
+	Peer    netip.AddrPort // the other end
+	HTTP    HTTP           // Protocol HTTP1 and HTTP2, and the transport of GRPC
+	RPC     RPC            // Protocol GRPC
+	DB      DB             // family DB
+	Msg     Messaging      // family Messaging
 	// Trace is the call's place in its trace, filled by the engine before
 	// the call leaves it.
 	Trace tracectx.Context

@@ -14,7 +14,7 @@ type carry struct {
 	// queued is when the first byte began to wait in the socket, when it
 	// began its segment (Segment.Queued), else 0.
 	queued uint64
-	pid uint32
+	pid    uint32
 	// seq is the TCP sequence number of the first byte held, when hasSeq.
 	seq    uint32
 	hasSeq bool

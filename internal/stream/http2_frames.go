@@ -12,13 +12,13 @@ import (
 // exactly; a frame header beyond the capture loses the framing until a
 // segment starts with plausible frames again.
 type h2Reader struct {
-	dec       *http2.Decoder // this direction's header blocks
-	started   bool           // a segment of this direction was seen
-	synced    bool           // the next byte is known to start a frame (or the preface)
-	preface   int            // preface bytes still to skip
-	hdr       [http2.FrameHeaderLen]byte
-	hn        int    // bytes of a frame header split across segments
-	hdrAt     uint64 // time of the segment that carried the header's first byte
+	dec     *http2.Decoder // this direction's header blocks
+	started bool           // a segment of this direction was seen
+	synced  bool           // the next byte is known to start a frame (or the preface)
+	preface int            // preface bytes still to skip
+	hdr     [http2.FrameHeaderLen]byte
+	hn      int    // bytes of a frame header split across segments
+	hdrAt   uint64 // time of the segment that carried the header's first byte
 	// hdrQueued is when the header's first byte began to wait in the
 	// socket, when the header began its segment (Segment.Queued), else 0.
 	hdrQueued uint64

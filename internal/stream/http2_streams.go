@@ -193,7 +193,7 @@ func (h *h2Session) emit(c *conn, st *h2Stream, p call.Protocol) {
 	*out = call.Call{
 		Protocol: p, Kind: kind, Start: st.start, End: max(st.start, st.last),
 		Queued: serverQueued(kind == call.KindServer, st.queued, st.start),
-		PID: st.pid, Local: c.local, Peer: c.peer, Span: st.span,
+		PID:    st.pid, Local: c.local, Peer: c.peer, Span: st.span,
 		HTTP: call.HTTP{
 			Method: st.method, Path: path, Query: h.sh.query(query), Version: "2", Host: st.authority,
 			UserAgent: st.userAgent, Status: st.status, RequestBodySize: st.reqBody, ResponseBodySize: st.respBody,
