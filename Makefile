@@ -67,7 +67,7 @@ bench-probes:
 ## side by side (bench/): prints the report and writes bench/out/report.md
 ## and its PNGs; needs root, loopback only, bounded by BENCH_TIMEOUT.
 ## BENCH_FLAGS go to benchrun, e.g. BENCH_FLAGS="-rounds 5 -duration 20s"
-BENCH_TIMEOUT ?= 25m
+BENCH_TIMEOUT ?= 30m
 BENCH_FLAGS   ?=
 .PHONY: bench
 bench:

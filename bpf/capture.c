@@ -119,9 +119,9 @@ static __always_inline void conn_open(struct sock *sk, __u8 role)
 		.id = new_conn_id(),
 		.role = role,
 	};
-	if (role == ROLE_SERVER)
-		queue_accepted(sk, &fresh);
 	bpf_map_update_elem(&conns, &key, &fresh, BPF_ANY);
+	if (role == ROLE_SERVER)
+		queue_accepted(sk);
 }
 
 /* conn_get returns the state of a connection, creating it for sockets that

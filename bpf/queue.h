@@ -59,8 +59,11 @@ static __always_inline void queue_data_ready(__u64 sk)
 }
 
 /* queue_accepted moves the stamp of a connection a selected process just
- * accepted into its new state c. */
-static __always_inline void queue_accepted(struct sock *sk, struct conn_state *c)
+ * accepted into its state, which is in conns already: data queued from
+ * then on stamps the state itself, data queued before stamped the
+ * unaccepted entry, and none is queued in between unseen. The earlier
+ * stamp is the first byte's. */
+static __always_inline void queue_accepted(struct sock *sk)
 {
 	if (!queue_time)
 		return;
@@ -68,7 +71,9 @@ static __always_inline void queue_accepted(struct sock *sk, struct conn_state *c
 	__u64 *at = bpf_map_lookup_elem(&unaccepted, &key);
 	if (!at)
 		return;
-	c->queued_ns = *at;
+	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
+	if (c && *at && (!c->queued_ns || *at < c->queued_ns))
+		c->queued_ns = *at;
 	bpf_map_delete_elem(&unaccepted, &key);
 }
 

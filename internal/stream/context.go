@@ -11,6 +11,7 @@ type spanStart struct {
 	seq         uint32
 	hasSeq      bool
 	at          uint64
+	queued      uint64 // a server's request: when its first bytes began to wait, 0 unknown
 	traceParent []byte
 	traceState  []byte
 }
@@ -29,7 +30,7 @@ func (sh *shared) startSpan(c *conn, s *Segment, st *spanStart) *tracectx.Span {
 		Server: st.server, Multiplexed: st.multiplexed, Offered: st.offered,
 		PID: s.PID, Conn: s.ConnID, Thread: s.Thread, Goroutine: s.Goroutine,
 		ClientPort: client.Port(), Seq: st.seq, HasSeq: st.hasSeq && client.IsValid() && !c.tls,
-		Time: st.at, TraceParent: st.traceParent, TraceState: st.traceState, ClientHere: s.PeerCaptured,
+		Time: st.at, Queued: serverQueued(st.server, st.queued, st.at), TraceParent: st.traceParent, TraceState: st.traceState, ClientHere: s.PeerCaptured,
 	}
 	// The option counts for the request whose first byte its segment
 	// began with; streams of one connection share segments.

@@ -99,7 +99,7 @@ func (h *h1Session) pushRequest(c *conn, s *Segment, head *http1.RequestHead, po
 		r.bodySize = 0
 	}
 	r.span = h.sh.startSpan(c, s, &spanStart{
-		server: h.server, offered: true, seq: s.Seq + uint32(pos), hasSeq: s.HasSeq, at: s.Time,
+		server: h.server, offered: true, seq: s.Seq + uint32(pos), hasSeq: s.HasSeq, at: s.Time, queued: queued,
 		traceParent: head.TraceParent, traceState: head.TraceState,
 	})
 	if old, dropped := h.reqs.push(r, h.sh.maxPending); dropped {

@@ -83,7 +83,7 @@ func (h *h2Session) open(c *conn, r *h2Reader, s *Segment, f *http2.Fields) *h2S
 	st.setRequest(f)
 	st.span = h.sh.startSpan(c, s, &spanStart{
 		server: s.Dir == Ingress, multiplexed: true, offered: true,
-		seq: r.blockSeq, hasSeq: r.blockHasSeq, at: r.blockAt,
+		seq: r.blockSeq, hasSeq: r.blockHasSeq, at: r.blockAt, queued: r.blockQueued,
 		traceParent: []byte(f.TraceParent), traceState: []byte(f.TraceState),
 	})
 	return st

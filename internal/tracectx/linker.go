@@ -50,6 +50,10 @@ type Request struct {
 	Seq        uint32
 	HasSeq     bool
 	Time       uint64 // record time of the first byte
+	// Queued, for a server request, is when its first bytes began to
+	// wait in the socket, 0 when unknown: its span starts then, so the
+	// client's that sent it may start no later.
+	Queued uint64
 	// Offered says a server on this node may read a client request and
 	// look for it: false for protocols whose server side makes no span
 	// (databases), so they fill no table.
@@ -165,6 +169,9 @@ func (l *Linker) Handoff(pid uint32, conn, g uint64, at uint64) {
 // Start makes the context of a request that starts.
 func (l *Linker) Start(r *Request) *Span {
 	sp := &Span{id: l.ids.spanID(), start: r.Time}
+	if r.Server && r.Queued != 0 {
+		sp.start = min(r.Queued, r.Time)
+	}
 	p, hasParent := ParseTraceParent(r.TraceParent)
 	if r.Server {
 		switch {

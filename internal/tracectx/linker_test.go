@@ -306,3 +306,18 @@ func TestClientCallStartsNoLaterThanItsServersCall(t *testing.T) {
 		t.Errorf("a client without a server here moved to %d", got)
 	}
 }
+
+func TestClientCallStartsNoLaterThanItsServersQueue(t *testing.T) {
+	f := newFixture(t)
+	c := f.client(1, 10, 100, 40000, 5000, 10*ms)
+	// The request's bytes were queued on the server's socket within the
+	// client's write, then waited there until the server read them.
+	s := f.l.Start(&Request{Server: true, PID: 2, Conn: 20, Goroutine: 7, ClientPort: 40000, Seq: 5000, HasSeq: true,
+		Time: 30 * ms, Queued: 8 * ms})
+	if got := s.Start(30 * ms); got != 30*ms {
+		t.Errorf("server call moved to %d", got)
+	}
+	if got := c.Start(10 * ms); got != 8*ms {
+		t.Errorf("client call starts at %d, want 8ms, when its request began to wait at the server", got)
+	}
+}

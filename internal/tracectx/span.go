@@ -19,7 +19,8 @@ type Span struct {
 	wire      wireKey // where it waits
 	slot      execKey // its process's request context it occupies (server)
 	inSlot    bool
-	// start is the record time of the request's first byte; calleeStart,
+	// start is the record time of the request's first byte, or for a
+	// server request when that byte began to wait, if known; calleeStart,
 	// for a client request, the earliest start of the server requests on
 	// this node linked to it, 0 when none.
 	start, calleeStart uint64

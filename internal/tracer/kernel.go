@@ -44,6 +44,12 @@ func probeKernel() kernelPaths {
 	}
 }
 
+// QueueTimeSupported tells whether the running kernel can measure queue
+// time (see Config.QueueTime).
+func QueueTimeSupported() bool {
+	return haveRawTracepoint("sk_data_ready")
+}
+
 // haveRawTracepoint tells whether the kernel has the tracepoint name: its
 // BTF then describes the raw tracepoint's arguments as btf_trace_<name>.
 func haveRawTracepoint(name string) bool {

@@ -212,6 +212,9 @@ func configure(spec *ebpf.CollectionSpec, cfg Config) error {
 		}
 	}
 	setTransport(spec, cfg.Transport, cfg.BufferSize)
+	if !cfg.measuresQueueTime() {
+		spec.Maps[captureMapUnaccepted].MaxEntries = 1 // never used
+	}
 	if !cfg.kernel.loop {
 		dropLoopCallbacks(spec)
 	}

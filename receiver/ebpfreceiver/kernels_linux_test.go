@@ -69,6 +69,15 @@ func TestKernelMatrix(t *testing.T) {
 			}
 			t.Logf("%d requests in %v", kernelRequests, time.Since(start).Round(time.Millisecond))
 			assertHTTPSpans(t, sink, kernelRequests)
+			// Queue time where the kernel has sock:sk_data_ready, for
+			// every request; nothing elsewhere.
+			want := 0
+			if tracer.QueueTimeSupported() {
+				want = kernelRequests
+			}
+			if got := countQueued(sink); got != want {
+				t.Errorf("%d server spans with queue time events, want %d (sock:sk_data_ready: %v)", got, want, tracer.QueueTimeSupported())
+			}
 			if t.Failed() {
 				t.Logf("engine: %+v", (*eng.Load()).Stats())
 			}
@@ -157,6 +166,25 @@ func assertHTTPSpans(t *testing.T, sink *consumertest.TracesSink, n int) {
 		t.Errorf("want one server and one client span of each request and nothing else; got %s; other: %s",
 			strings.Join(wrong, ", "), strings.Join(other, "; "))
 	}
+}
+
+// countQueued counts the server spans that carry the queue time events.
+func countQueued(sink *consumertest.TracesSink) int {
+	n := 0
+	for _, td := range sink.AllTraces() {
+		for _, rs := range td.ResourceSpans().All() {
+			for _, ss := range rs.ScopeSpans().All() {
+				for _, sp := range ss.Spans().All() {
+					events := sp.Events()
+					if sp.Kind() == ptrace.SpanKindServer && events.Len() == 2 &&
+						events.At(0).Name() == queueEventQueued && events.At(1).Name() == queueEventProcessing {
+						n++
+					}
+				}
+			}
+		}
+	}
+	return n
 }
 
 func total(m map[string]int) int {

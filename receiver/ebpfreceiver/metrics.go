@@ -105,7 +105,10 @@ type processSeries struct {
 	process *call.Process // latest description, for the resource
 	pid     uint32
 	series  map[seriesKey]*histogram
-	idle    int // flushes in a row without an observation
+	// queued counts the queue time series among them, which have a limit
+	// of their own: their metric is another histogram.
+	queued int
+	idle   int // flushes in a row without an observation
 }
 
 // aggregator folds calls into histograms. record runs on the engine's emit
@@ -215,13 +218,22 @@ func (a *aggregator) processOf(c *call.Call) *processSeries {
 	return ps
 }
 
+// full tells whether the series of key's kind in ps reached limit: the
+// duration histograms', or the queue time histograms'.
+func (ps *processSeries) full(key seriesKey, limit int) bool {
+	if key.queue {
+		return ps.queued >= limit
+	}
+	return len(ps.series)-ps.queued >= limit
+}
+
 // histogramOf returns the histogram of series key in ps, creating it; past
 // the limit it returns the overflow series, and folded is true.
 func (a *aggregator) histogramOf(ps *processSeries, key seriesKey, startNs uint64) (h *histogram, folded bool) {
 	if h, ok := ps.series[key]; ok {
 		return h, false
 	}
-	if len(ps.series) >= a.limit {
+	if ps.full(key, a.limit) {
 		a.overflows.Add(1)
 		folded = true
 		key = seriesKey{kind: key.kind, overflow: true, op: opKey{system: key.op.system}, rpc: key.rpc, msg: key.msg, queue: key.queue}
@@ -239,6 +251,9 @@ func (a *aggregator) histogramOf(ps *processSeries, key seriesKey, startNs uint6
 		h.start = a.lastFlush
 	}
 	ps.series[key] = h
+	if key.queue {
+		ps.queued++
+	}
 	return h, folded
 }
 

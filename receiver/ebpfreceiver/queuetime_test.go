@@ -47,3 +47,28 @@ func TestQueueTimeOnlyForServerCallsThatWaited(t *testing.T) {
 	assert.False(t, queued(&later))
 	assert.Equal(t, later.Start, spanStart(&later))
 }
+
+// TestQueueSeriesHaveTheirOwnLimit: the queue time histogram keeps its
+// own cardinality_limit attribute sets, as every histogram does, rather
+// than sharing the duration histogram's.
+func TestQueueSeriesHaveTheirOwnLimit(t *testing.T) {
+	agg := newAggregator(false, baseNs)
+	agg.limit = 2
+	for i, route := range []string{"/a", "/b", "/c"} {
+		c := httpCall(pythonApp, call.KindServer, uint64(10*i+5), 1, call.HTTP{Method: "GET", Path: route, Route: route, Version: "1.1", Status: 200})
+		c.Queued = c.Start - msNs
+		agg.record(c)
+	}
+	var duration, queue, overflow int
+	for _, s := range agg.collect(baseNs + secNs) {
+		switch {
+		case s.key.overflow:
+			overflow++
+		case s.key.queue:
+			queue++
+		default:
+			duration++
+		}
+	}
+	assert.Equal(t, [3]int{2, 2, 2}, [3]int{duration, queue, overflow}, "two series of each histogram, and an overflow series each")
+}

@@ -18,7 +18,7 @@ type configuration struct {
 // telemetry reports whether anything exports to the sink.
 func (c configuration) telemetry() bool { return c.otel || c.collectorFile != "" }
 
-// configurations are (a)…(d), (e)…(g) and (h), in the
+// configurations are (a)…(d), (e)…(g), (h) and (i), in the
 // order every round runs them. The SDK's batch span processor exports
 // every 5 s, so its window waits longer for the last spans. (e) and (f)
 // are (a) and (c) with a downstream call per request, compared with each
@@ -27,6 +27,7 @@ func (c configuration) telemetry() bool { return c.otel || c.collectorFile != ""
 // with trace context off: (c) - (g) is what linking costs. (h) is (f) with
 // traces::propagation tcp_option: every downstream request carries the
 // trace option, written and read by sockops; (h) - (f) is what that costs.
+// (i) is (c) with queue time off: (c) - (i) is what queue time costs.
 var configurations = []configuration{{
 	Config: result.Config{ID: "a", Name: "uninstrumented", Short: "none"},
 }, {
@@ -52,4 +53,7 @@ var configurations = []configuration{{
 	Config: result.Config{ID: "h", Name: "ebpf receiver, traces + metrics, downstream call per request, trace option on the wire", Short: "ebpf T+M, call, option",
 		Collector: true, Spans: true, SpansPerRequest: 3, Baseline: "e"},
 	downstream: true, collectorFile: "traces-metrics-propagation.yaml", quiet: 1500 * time.Millisecond,
+}, {
+	Config:        result.Config{ID: "i", Name: "ebpf receiver, traces + metrics, queue time off", Short: "ebpf T+M, no queue", Collector: true, Spans: true},
+	collectorFile: "traces-metrics-no-queue.yaml", quiet: 1500 * time.Millisecond,
 }}

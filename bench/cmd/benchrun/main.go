@@ -77,6 +77,7 @@ type bench struct {
 	http           *http.Client
 	warnings       []string
 	quietBudget    time.Duration // what is left of -quiet-wait
+	queueRates     []float64     // -queue-rates
 }
 
 func newBench(opts options) (*bench, error) {
@@ -97,12 +98,17 @@ func newBench(opts options) (*bench, error) {
 	if err := checkPrerequisites(opts, selected); err != nil {
 		return nil, err
 	}
+	queueRates, err := parseQueueRates(opts.queueRates)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(filepath.Join(opts.out, "logs"), 0o755); err != nil {
 		return nil, fmt.Errorf("create output directory: %w", err)
 	}
 	return &bench{
 		opts: opts, selected: selected, serverAddrPort: addr, tick: procstat.ClockTick(), quietBudget: opts.quietWait,
-		sink: sink.NewClient(opts.sinkAddr), http: &http.Client{Timeout: 5 * time.Second},
+		queueRates: queueRates,
+		sink:       sink.NewClient(opts.sinkAddr), http: &http.Client{Timeout: 5 * time.Second},
 	}, nil
 }
 
@@ -140,6 +146,9 @@ func checkPrerequisites(opts options, selected []configuration) error {
 	}
 	if opts.redisRequests > 0 {
 		bins = append(bins, "/usr/bin/redis-server", "/usr/bin/redis-benchmark", opts.otelcol)
+	}
+	if opts.queueRates != "" {
+		bins = append(bins, opts.node, opts.otelcol)
 	}
 	for _, bin := range bins {
 		if _, err := os.Stat(bin); err != nil {
@@ -189,6 +198,13 @@ func (b *bench) runAll(ctx context.Context) (*result.Suite, error) {
 		}
 		suite.Redis = runs
 	}
+	if len(b.queueRates) > 0 {
+		runs, err := b.queueBench(ctx, b.queueRates)
+		if err != nil {
+			return nil, err
+		}
+		suite.Queue = runs
+	}
 	suite.Others, suite.Measuring = b.others()-othersBefore, time.Since(measuring)
 	b.checkOthers(suite)
 	if b.opts.micro {
@@ -206,7 +222,7 @@ func (b *bench) settings() result.Settings {
 		WrkThreads: b.opts.wrkThreads, WrkConns: b.opts.wrkConns,
 		FixedRate: b.opts.fixedRate, FixedConns: b.opts.fixedConns,
 		FidelityRate: b.opts.fidelityRate, FidelityTime: b.opts.fidelityTime,
-		CollectorEnv: b.opts.collectorEnv,
+		CollectorEnv: b.opts.collectorEnv, QueueConns: b.opts.queueConns,
 	}
 }
 

@@ -25,6 +25,10 @@ type options struct {
 	serverAddr, sinkAddr, downstreamAddr     string
 	telemetryPort                            int
 	collectorEnv                             string
+	queueRates                               string
+	queueWork, queueDuration                 time.Duration
+	queueConns                               int
+	node                                     string
 }
 
 func parseFlags() options {
@@ -34,7 +38,7 @@ func parseFlags() options {
 	flag.StringVar(&o.otelcol, "otelcol", "bin/otelcol-custom", "collector binary")
 	flag.StringVar(&o.benchserver, "benchserver", "bench/out/bin/benchserver", "benchserver binary")
 	flag.StringVar(&o.sinkBin, "sink", "bench/out/bin/sink", "sink binary")
-	flag.StringVar(&o.configs, "configs", "abcdefgh", "configurations to run, a subset of abcdefgh")
+	flag.StringVar(&o.configs, "configs", "abcdefghi", "configurations to run, a subset of abcdefghi")
 	flag.IntVar(&o.rounds, "rounds", 3, "rounds; each runs every configuration once")
 	flag.DurationVar(&o.duration, "duration", 10*time.Second, "length of each measured window")
 	flag.IntVar(&o.wrkThreads, "wrk-threads", 2, "wrk threads")
@@ -46,7 +50,7 @@ func parseFlags() options {
 	flag.IntVar(&o.fidelityConns, "fidelity-conns", 64, "connections of the fidelity run")
 	flag.BoolVar(&o.micro, "micro", true, "run the main module's micro-benchmarks")
 	flag.IntVar(&o.redisRequests, "redis-requests", 200000, "requests of each redis-benchmark test (SET, GET) per Redis run; 0 skips Redis")
-	flag.DurationVar(&o.timeout, "timeout", 22*time.Minute, "stop everything after this long")
+	flag.DurationVar(&o.timeout, "timeout", 27*time.Minute, "stop everything after this long")
 	flag.DurationVar(&o.quietWait, "quiet-wait", 2*time.Minute, "longest total wait for other processes to go quiet before runs")
 	flag.StringVar(&o.serverAddr, "server-addr", "127.0.0.1:18080", "benchserver address")
 	flag.StringVar(&o.sinkAddr, "sink-addr", "127.0.0.1:14318", "sink address")
@@ -54,6 +58,12 @@ func parseFlags() options {
 	flag.IntVar(&o.telemetryPort, "telemetry-port", 18888, "collector self-metrics port on 127.0.0.1")
 	flag.StringVar(&o.collectorEnv, "collector-env", "GOMEMLIMIT=410MiB",
 		"the collector's Go runtime settings, as deploy/kubernetes/daemonset.yaml sets them; \"\" for the defaults")
+	flag.StringVar(&o.queueRates, "queue-rates", "0.25,0.5,0.75,0.9,1,1.2",
+		"loads of the queue time section, as fractions of the node server's capacity (1/-queue-work); \"\" skips it")
+	flag.DurationVar(&o.queueWork, "queue-work", time.Millisecond, "time the queue time section's server holds its event loop per request")
+	flag.DurationVar(&o.queueDuration, "queue-duration", 5*time.Second, "length of each load of the queue time section")
+	flag.StringVar(&o.node, "node", "/usr/bin/node", "node, the queue time section's server")
+	flag.IntVar(&o.queueConns, "queue-conns", 16, "keep-alive connections of the queue time section's load")
 	flag.Parse()
 	return o
 }

@@ -17,6 +17,7 @@ const (
 	microFile  = "micro.txt"
 	latencyPNG = "latency.png"
 	costPNG    = "throughput.png"
+	queuePNG   = "queue.png"
 )
 
 // writeReport draws the plots, writes report.md beside them and prints the
@@ -28,13 +29,20 @@ func (b *bench) writeReport(s *result.Suite) error {
 	if err := chart.Cost(filepath.Join(b.opts.out, costPNG), s); err != nil {
 		return fmt.Errorf("plot throughput: %w", err)
 	}
+	plots := []string{latencyPNG, costPNG}
+	if len(s.Queue) > 0 {
+		if err := chart.Queue(filepath.Join(b.opts.out, queuePNG), s); err != nil {
+			return fmt.Errorf("plot queue time: %w", err)
+		}
+		plots = append(plots, queuePNG)
+	}
 	if s.Micro != "" {
 		if err := os.WriteFile(filepath.Join(b.opts.out, microFile), []byte(s.Micro), 0o644); err != nil {
 			return fmt.Errorf("write micro-benchmark output: %w", err)
 		}
 	}
 	var md bytes.Buffer
-	report.Write(&md, s, []string{latencyPNG, costPNG})
+	report.Write(&md, s, plots)
 	path := filepath.Join(b.opts.out, reportFile)
 	if err := os.WriteFile(path, md.Bytes(), 0o644); err != nil {
 		return fmt.Errorf("write report: %w", err)

@@ -21,7 +21,7 @@ import (
 // dpi of the PNGs; sizes are given in inches.
 const dpi = 100
 
-// configColors tell (a)…(f) apart in every panel.
+// configColors tell (a)…(i) apart in every panel.
 var configColors = map[string]color.Color{
 	"a": color.RGBA{R: 120, G: 120, B: 120, A: 255},
 	"b": color.RGBA{R: 230, G: 140, B: 30, A: 255},
@@ -29,6 +29,9 @@ var configColors = map[string]color.Color{
 	"d": color.RGBA{R: 60, G: 160, B: 80, A: 255},
 	"e": color.RGBA{R: 170, G: 170, B: 170, A: 255},
 	"f": color.RGBA{R: 110, G: 170, B: 230, A: 255},
+	"g": color.RGBA{R: 20, G: 60, B: 130, A: 255},
+	"h": color.RGBA{R: 90, G: 200, B: 200, A: 255},
+	"i": color.RGBA{R: 150, G: 90, B: 190, A: 255},
 }
 
 // bar is one bar of a panel: a configuration's value and its label.

@@ -23,6 +23,7 @@ func Write(w io.Writer, s *result.Suite, plots []string) {
 	fidelity(w, s)
 	highRate(w, s)
 	redis(w, s)
+	queue(w, s)
 	fmt.Fprintln(w, "## Plots")
 	fmt.Fprintln(w)
 	for _, p := range plots {

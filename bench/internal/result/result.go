@@ -136,6 +136,7 @@ type Settings struct {
 	// CollectorEnv is the collector's Go runtime settings
 	// ("GOMEMLIMIT=410MiB"), empty for the defaults.
 	CollectorEnv string
+	QueueConns   int // keep-alive connections of the queue time section
 }
 
 // Suite is everything one `make bench` measured.
@@ -146,6 +147,7 @@ type Suite struct {
 	Runs     []Run
 	Fidelity *Fidelity  // nil when skipped
 	Redis    []RedisRun // empty when skipped
+	Queue    []QueueRun // empty when skipped
 	// Micro is the go test -bench output; MicroErr says why it failed.
 	Micro    string
 	MicroErr string
@@ -175,6 +177,21 @@ func (s *Suite) Run(id string, round int) (Run, bool) {
 		}
 	}
 	return Run{}, false
+}
+
+// QueueRun is one load of the queue time section: a node server whose
+// handler holds its event loop for Work per request, loaded at TargetRPS
+// over keep-alive connections, the receiver capturing it.
+type QueueRun struct {
+	Work      time.Duration
+	TargetRPS float64
+	Window    Window // what the load generator saw
+	// From the receiver's histograms: the requests with a queue time, and
+	// the means of their queue time and of the requests' durations (read
+	// to response, the processing).
+	Queued                  uint64
+	Requests                uint64
+	MeanQueue, MeanDuration time.Duration
 }
 
 // RedisRun is one run of redis-server under redis-benchmark (SET then GET,

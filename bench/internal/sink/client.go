@@ -61,7 +61,7 @@ func (c *Client) Settle(ctx context.Context, wantSpans int64, quiet, limit time.
 		if err != nil {
 			return last, err
 		}
-		if now != last {
+		if !now.Equal(last) {
 			last, still = now, time.Now()
 			continue
 		}

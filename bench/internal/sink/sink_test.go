@@ -8,8 +8,12 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"go.opentelemetry.io/collector/pdata/pmetric"
+	"go.opentelemetry.io/collector/pdata/pmetric/pmetricotlp"
 	"go.opentelemetry.io/collector/pdata/ptrace"
 	"go.opentelemetry.io/collector/pdata/ptrace/ptraceotlp"
+
+	"github.com/ebpfreceiver/ebpfreceiver/bench/internal/otlpcount"
 )
 
 func TestSinkCountsAndResets(t *testing.T) {
@@ -31,8 +35,24 @@ func TestSinkCountsAndResets(t *testing.T) {
 		t.Errorf("counts = %+v, want 6 spans in 2 requests", got)
 	}
 
+	md := pmetric.NewMetrics()
+	m := md.ResourceMetrics().AppendEmpty().ScopeMetrics().AppendEmpty().Metrics().AppendEmpty()
+	m.SetName("queue")
+	dp := m.SetEmptyHistogram().DataPoints().AppendEmpty()
+	dp.SetCount(4)
+	dp.SetSum(0.5)
+	mbody, err := pmetricotlp.NewExportRequestFromMetrics(md).MarshalProto()
+	if err != nil {
+		t.Fatal(err)
+	}
+	post(t, srv.URL+"/v1/metrics", mbody, "")
+	post(t, srv.URL+"/v1/metrics", mbody, "")
+	if got := counts(t, srv.URL).Histograms["queue"]; got.Count != 8 || got.Sum != 1 {
+		t.Errorf("queue histogram totals %+v, want 8 observations summing to 1", got)
+	}
+
 	post(t, srv.URL+"/reset", nil, "")
-	if got := counts(t, srv.URL); got != (Counts{}) {
+	if got := counts(t, srv.URL); !got.Equal(Counts{Histograms: map[string]otlpcount.Total{}}) {
 		t.Errorf("counts after reset = %+v, want zero", got)
 	}
 }
