@@ -10,7 +10,7 @@ import (
 	"github.com/ebpfreceiver/ebpfreceiver/bench/internal/result"
 )
 
-// TestPlots draws both PNGs from a small suite and checks they are PNGs.
+// TestPlots draws the PNGs from a small suite and checks they are PNGs.
 func TestPlots(t *testing.T) {
 	s := &result.Suite{Settings: result.Settings{FixedRate: 10000}}
 	for i, id := range []string{"a", "b", "c", "d"} {
@@ -20,8 +20,15 @@ func TestPlots(t *testing.T) {
 			ServerCPU: 15 * time.Millisecond, CollectorCPU: time.Duration(i) * time.Millisecond}
 		s.Runs = append(s.Runs, result.Run{Round: 1, Config: id, Saturation: w, Fixed: w})
 	}
-	dir := t.TempDir()
-	for name, draw := range map[string]func(string, *result.Suite) error{"latency.png": Latency, "cost.png": Cost} {
+	for i, q := range []time.Duration{100 * time.Microsecond, time.Millisecond, 15 * time.Millisecond} {
+		s.Queue = append(s.Queue, result.QueueRun{Work: time.Millisecond, TargetRPS: float64(500 * (i + 1)),
+			MeanQueue: q, MeanDuration: time.Millisecond, Window: result.Window{P50: 2 * q}})
+	}
+	dir := os.Getenv("CHART_DIR") // set it to look at the plots
+	if dir == "" {
+		dir = t.TempDir()
+	}
+	for name, draw := range map[string]func(string, *result.Suite) error{"latency.png": Latency, "cost.png": Cost, "queue.png": Queue} {
 		path := filepath.Join(dir, name)
 		if err := draw(path, s); err != nil {
 			t.Fatalf("%s: %v", name, err)

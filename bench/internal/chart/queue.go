@@ -20,12 +20,13 @@ var (
 )
 
 // Queue writes the queue time section's plot: mean queue time and mean
-// processing time by offered load, with the client's p50.
+// processing time by offered load, with the client's p50, on a log scale
+// (past capacity the client's latency dwarfs the rest).
 func Queue(path string, s *result.Suite) error {
 	if len(s.Queue) == 0 {
 		return nil
 	}
-	p := newPanel(fmt.Sprintf("one worker, %s of work per request", s.Queue[0].Work), "ms")
+	p := newPanel(fmt.Sprintf("one worker, %s of work per request", s.Queue[0].Work), "ms (log scale)")
 	p.X.Label.Text = "offered load (req/s)"
 	p.Legend.Top, p.Legend.Left = true, true
 	lines := []struct {
@@ -40,7 +41,7 @@ func Queue(path string, s *result.Suite) error {
 	for _, l := range lines {
 		xy := make(plotter.XYs, len(s.Queue))
 		for i, r := range s.Queue {
-			xy[i] = plotter.XY{X: r.TargetRPS, Y: float64(l.value(r)) / 1e6}
+			xy[i] = plotter.XY{X: r.TargetRPS, Y: max(float64(l.value(r))/1e6, 0.01)}
 		}
 		line, points, err := plotter.NewLinePoints(xy)
 		if err != nil {
@@ -51,5 +52,7 @@ func Queue(path string, s *result.Suite) error {
 		p.Add(line, points)
 		p.Legend.Add(l.name, line, points)
 	}
+	p.Y.Scale, p.Y.Tick.Marker = plot.LogScale{}, plot.LogTicks{Prec: -1}
+	p.Y.Min = 0.01
 	return save(path, 8*vg.Inch, 5*vg.Inch, [][]*plot.Plot{{p}})
 }

@@ -30,4 +30,9 @@ func queue(w io.Writer, s *result.Suite) {
 			usec(r.MeanQueue), usec(r.MeanDuration), usec(r.Window.P50), count(float64(r.Window.Late)))
 	}
 	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Past capacity a request's queue time is bounded by the requests ahead of it on the other")
+	fmt.Fprintln(w, "connections (at most connections − 1 times the work); the rest of the client's latency is")
+	fmt.Fprintln(w, "requests the load generator could not send yet, every connection being busy, which no")
+	fmt.Fprintln(w, "server-side measure sees.")
+	fmt.Fprintln(w)
 }
