@@ -150,6 +150,9 @@ func checkPrerequisites(opts options, selected []configuration) error {
 	if opts.queueRates != "" {
 		bins = append(bins, opts.node, opts.otelcol)
 	}
+	if opts.probeStats {
+		bins = append(bins, opts.bpftool, opts.otelcol)
+	}
 	for _, bin := range bins {
 		if _, err := os.Stat(bin); err != nil {
 			errs = append(errs, fmt.Errorf("find %s: %w (run `make bench`, which builds it)", bin, err))
@@ -197,6 +200,14 @@ func (b *bench) runAll(ctx context.Context) (*result.Suite, error) {
 			return nil, err
 		}
 		suite.Redis = runs
+	}
+	if b.opts.probeStats {
+		b.progress("probe statistics: (c) with the kernel's BPF statistics on")
+		probes, err := b.probeStats(ctx)
+		if err != nil {
+			return nil, err
+		}
+		suite.Probes = probes
 	}
 	if len(b.queueRates) > 0 {
 		runs, err := b.queueBench(ctx, b.queueRates)

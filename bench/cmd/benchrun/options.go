@@ -29,6 +29,8 @@ type options struct {
 	queueWork, queueDuration                 time.Duration
 	queueConns                               int
 	node                                     string
+	probeStats                               bool
+	bpftool                                  string
 }
 
 func parseFlags() options {
@@ -62,6 +64,8 @@ func parseFlags() options {
 		"loads of the queue time section, as fractions of the node server's capacity (1/-queue-work); \"\" skips it")
 	flag.DurationVar(&o.queueWork, "queue-work", time.Millisecond, "time the queue time section's server holds its event loop per request")
 	flag.DurationVar(&o.queueDuration, "queue-duration", 5*time.Second, "length of each load of the queue time section")
+	flag.BoolVar(&o.probeStats, "probe-stats", true, "run (c) once more with the kernel's BPF statistics on, to see what each program costs")
+	flag.StringVar(&o.bpftool, "bpftool", "/usr/sbin/bpftool", "bpftool, which reads the BPF statistics")
 	flag.StringVar(&o.node, "node", "/usr/bin/node", "node, the queue time section's server")
 	flag.IntVar(&o.queueConns, "queue-conns", 16, "keep-alive connections of the queue time section's load")
 	flag.Parse()

@@ -18,6 +18,7 @@ func Write(w io.Writer, s *result.Suite, plots []string) {
 	saturation(w, s, sums)
 	fixedRate(w, s, sums)
 	cpuCost(w, sums)
+	probes(w, s)
 	collectorCost(w, sums)
 	downstream(w, sums)
 	fidelity(w, s)

@@ -145,9 +145,10 @@ type Suite struct {
 	Settings Settings
 	Configs  []Config
 	Runs     []Run
-	Fidelity *Fidelity  // nil when skipped
-	Redis    []RedisRun // empty when skipped
-	Queue    []QueueRun // empty when skipped
+	Fidelity *Fidelity   // nil when skipped
+	Redis    []RedisRun  // empty when skipped
+	Queue    []QueueRun  // empty when skipped
+	Probes   *ProbeStats // nil when skipped
 	// Micro is the go test -bench output; MicroErr says why it failed.
 	Micro    string
 	MicroErr string
@@ -177,6 +178,27 @@ func (s *Suite) Run(id string, round int) (Run, bool) {
 		}
 	}
 	return Run{}, false
+}
+
+// ProbeStats is what the receiver's programs cost, by the kernel's BPF
+// statistics, in one extra run of (c).
+type ProbeStats struct {
+	Windows []ProbeWindow
+}
+
+// ProbeWindow is one window of the probe statistics run.
+type ProbeWindow struct {
+	Name     string
+	Window   Window
+	Programs []ProgramCost
+}
+
+// ProgramCost is how often one program ran in a window and the time it
+// took, in all.
+type ProgramCost struct {
+	Name   string
+	Runs   uint64
+	TimeNs uint64
 }
 
 // QueueRun is one load of the queue time section: a node server whose
