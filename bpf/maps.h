@@ -52,7 +52,8 @@ struct conn_state {
 	__u8 tls_records; /* began with TLS records: counted at its end if no plaintext came */
 	__u8 wire_noted;  /* counted as carrying no trace option (wire.h) */
 	__u8 tls_protocol; /* PROTO_TLS connections: the enum protocol of the plaintext */
-	__u8 _pad2[5];
+	__u8 queue_watched; /* its socket's slot is marked in queue_sockets (queue.h) */
+	__u8 _pad2[4];
 	struct h2_walk h2[2]; /* HTTP/2 connections: by direction - 1 */
 };
 

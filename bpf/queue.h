@@ -27,6 +27,37 @@ struct {
 	__type(value, __u64);
 } unaccepted SEC(".maps");
 
+/* queue_sockets: a few bits of every socket that may be stamped (a server
+ * connection of a captured process, a connection not yet accepted) mark
+ * a slot here, so that sk_data_ready, which fires for every socket of the
+ * node, leaves the others after one look at a small array instead of two
+ * lookups in large hash tables. A slot is never cleared (another socket
+ * may share it): a marked slot only costs the lookups. Fixed size. */
+#define QUEUE_SLOTS 16384
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, QUEUE_SLOTS);
+	__type(key, __u32);
+	__type(value, __u8);
+} queue_sockets SEC(".maps");
+
+/* queue_slot is the slot of socket address sk: the bits above its
+ * alignment, mixed. */
+static __always_inline __u32 queue_slot(__u64 sk)
+{
+	return ((__u32)(sk >> 6) * 2654435761u) >> 18; /* 32 - log2(QUEUE_SLOTS) */
+}
+
+/* queue_watch marks the slot of a socket that may be stamped. */
+static __always_inline void queue_watch(__u64 sk)
+{
+	__u32 slot = queue_slot(sk);
+	__u8 *mark = bpf_map_lookup_elem(&queue_sockets, &slot);
+	if (mark && !*mark)
+		*mark = 1;
+}
+
 /* queue_state follows a socket's TCP state: a handshake completed on a
  * listener's behalf starts waiting for accept; a closed socket is
  * forgotten. */
@@ -36,8 +67,10 @@ static __always_inline void queue_state(struct sock *sk, int oldstate, int newst
 		return;
 	__u64 key = (__u64)sk;
 	__u64 none = 0;
-	if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED)
+	if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
 		bpf_map_update_elem(&unaccepted, &key, &none, BPF_ANY);
+		queue_watch(key);
+	}
 	else if (newstate == TCP_CLOSE)
 		bpf_map_delete_elem(&unaccepted, &key);
 }
@@ -47,6 +80,10 @@ static __always_inline void queue_state(struct sock *sk, int oldstate, int newst
  * stamped: a client's wait for its response is the call itself. */
 static __always_inline void queue_data_ready(__u64 sk)
 {
+	__u32 slot = queue_slot(sk);
+	__u8 *mark = bpf_map_lookup_elem(&queue_sockets, &slot);
+	if (!mark || !*mark)
+		return;
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &sk);
 	if (c) {
 		if (c->role != ROLE_CLIENT && !c->queued_ns)
@@ -72,8 +109,11 @@ static __always_inline void queue_accepted(struct sock *sk)
 	if (!at)
 		return;
 	struct conn_state *c = bpf_map_lookup_elem(&conns, &key);
-	if (c && *at && (!c->queued_ns || *at < c->queued_ns))
-		c->queued_ns = *at;
+	if (c) {
+		c->queue_watched = 1; /* since its handshake */
+		if (*at && (!c->queued_ns || *at < c->queued_ns))
+			c->queued_ns = *at;
+	}
 	bpf_map_delete_elem(&unaccepted, &key);
 }
 
@@ -92,6 +132,10 @@ static __always_inline void queue_take(struct conn_event *e, struct sock *sk, st
 {
 	if (!queue_time || c->role == ROLE_CLIENT || (flags & FLAG_TLS))
 		return;
+	if (!c->queue_watched) { /* a connection older than the capture */
+		queue_watch((__u64)sk);
+		c->queue_watched = 1;
+	}
 	if (c->queued_ns != QUEUE_UNKNOWN)
 		e->queued_ns = c->queued_ns;
 	struct tcp_sock *tp = (struct tcp_sock *)sk;

@@ -14,22 +14,23 @@ import (
 )
 
 type gocontextConnState struct {
-	_           structs.HostLayout
-	Id          uint64
-	LastNs      uint64
-	QueuedNs    uint64
-	Role        uint8
-	Protocol    uint8
-	Ended       uint8
-	TupleSent   uint8
-	Lost        uint16
-	LastDir     uint8
-	PeerLocal   uint8
-	TlsRecords  uint8
-	WireNoted   uint8
-	TlsProtocol uint8
-	Pad2        [5]uint8
-	H2          [2]struct {
+	_            structs.HostLayout
+	Id           uint64
+	LastNs       uint64
+	QueuedNs     uint64
+	Role         uint8
+	Protocol     uint8
+	Ended        uint8
+	TupleSent    uint8
+	Lost         uint16
+	LastDir      uint8
+	PeerLocal    uint8
+	TlsRecords   uint8
+	WireNoted    uint8
+	TlsProtocol  uint8
+	QueueWatched uint8
+	Pad2         [4]uint8
+	H2           [2]struct {
 		_      structs.HostLayout
 		Rest   uint32
 		Hdr    [9]uint8

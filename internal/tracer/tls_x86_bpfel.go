@@ -14,22 +14,23 @@ import (
 )
 
 type tlsConnState struct {
-	_           structs.HostLayout
-	Id          uint64
-	LastNs      uint64
-	QueuedNs    uint64
-	Role        uint8
-	Protocol    uint8
-	Ended       uint8
-	TupleSent   uint8
-	Lost        uint16
-	LastDir     uint8
-	PeerLocal   uint8
-	TlsRecords  uint8
-	WireNoted   uint8
-	TlsProtocol uint8
-	Pad2        [5]uint8
-	H2          [2]struct {
+	_            structs.HostLayout
+	Id           uint64
+	LastNs       uint64
+	QueuedNs     uint64
+	Role         uint8
+	Protocol     uint8
+	Ended        uint8
+	TupleSent    uint8
+	Lost         uint16
+	LastDir      uint8
+	PeerLocal    uint8
+	TlsRecords   uint8
+	WireNoted    uint8
+	TlsProtocol  uint8
+	QueueWatched uint8
+	Pad2         [4]uint8
+	H2           [2]struct {
 		_      structs.HostLayout
 		Rest   uint32
 		Hdr    [9]uint8
@@ -214,6 +215,7 @@ const (
 	tlsMapH2Scratch          = "h2_scratch"
 	tlsMapPerfEvents         = "perf_events"
 	tlsMapPidVerdicts        = "pid_verdicts"
+	tlsMapQueueSockets       = "queue_sockets"
 	tlsMapScratch            = "scratch"
 	tlsMapThreadTraces       = "thread_traces"
 	tlsMapTlsCalls           = "tls_calls"
@@ -312,6 +314,7 @@ type tlsMapSpecs struct {
 	H2Scratch    *ebpf.MapSpec `ebpf:"h2_scratch"`
 	PerfEvents   *ebpf.MapSpec `ebpf:"perf_events"`
 	PidVerdicts  *ebpf.MapSpec `ebpf:"pid_verdicts"`
+	QueueSockets *ebpf.MapSpec `ebpf:"queue_sockets"`
 	Scratch      *ebpf.MapSpec `ebpf:"scratch"`
 	ThreadTraces *ebpf.MapSpec `ebpf:"thread_traces"`
 	TlsCalls     *ebpf.MapSpec `ebpf:"tls_calls"`
@@ -366,6 +369,7 @@ type tlsMaps struct {
 	H2Scratch    *ebpf.Map `ebpf:"h2_scratch"`
 	PerfEvents   *ebpf.Map `ebpf:"perf_events"`
 	PidVerdicts  *ebpf.Map `ebpf:"pid_verdicts"`
+	QueueSockets *ebpf.Map `ebpf:"queue_sockets"`
 	Scratch      *ebpf.Map `ebpf:"scratch"`
 	ThreadTraces *ebpf.Map `ebpf:"thread_traces"`
 	TlsCalls     *ebpf.Map `ebpf:"tls_calls"`
@@ -387,6 +391,7 @@ func (m *tlsMaps) Close() error {
 		m.H2Scratch,
 		m.PerfEvents,
 		m.PidVerdicts,
+		m.QueueSockets,
 		m.Scratch,
 		m.ThreadTraces,
 		m.TlsCalls,
