@@ -12,10 +12,10 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 scripts/setup.sh
-if ! command -v wrk >/dev/null; then
+if ! command -v wrk >/dev/null || ! command -v perf >/dev/null; then
 	export DEBIAN_FRONTEND=noninteractive
 	apt-get update -q
-	apt-get install -y -q --no-install-recommends wrk
+	apt-get install -y -q --no-install-recommends wrk linux-perf
 fi
 
 # Sources of the collector binary: the receiver module and the manifest.
@@ -31,4 +31,7 @@ if stale_collector; then
 fi
 
 go -C bench build -o out/bin/ ./cmd/...
+# The same collector with its symbols (ocb strips them), for the profile of
+# the probe statistics run.
+go -C bin/build build -trimpath -o ../../bench/out/bin/otelcol-symbols .
 exec bench/out/bin/benchrun "$@"

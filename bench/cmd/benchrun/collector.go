@@ -33,10 +33,13 @@ type collector struct {
 	info       result.Collector
 }
 
-// startCollector runs otelcol-custom with configFile from bench/collector
-// and waits until it is ready, noting how long that took and the memory
-// peak of the start-up.
-func (b *bench) startCollector(ctx context.Context, configFile, logName string) (*collector, error) {
+// startCollector runs otelcol-custom (bin, or -otelcol when empty) with
+// configFile from bench/collector and waits until it is ready, noting how
+// long that took and the memory peak of the start-up.
+func (b *bench) startCollector(ctx context.Context, bin, configFile, logName string) (*collector, error) {
+	if bin == "" {
+		bin = b.opts.otelcol
+	}
 	out, err := b.logFile(logName)
 	if err != nil {
 		return nil, err
@@ -48,7 +51,7 @@ func (b *bench) startCollector(ctx context.Context, configFile, logName string) 
 	}
 	env = append(env, strings.Fields(b.opts.collectorEnv)...)
 	p, err := b.children.start("collector", watch, env,
-		b.opts.otelcol, "--config="+filepath.Join(b.opts.repo, "bench", "collector", configFile))
+		bin, "--config="+filepath.Join(b.opts.repo, "bench", "collector", configFile))
 	if err != nil {
 		return nil, err
 	}

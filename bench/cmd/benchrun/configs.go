@@ -13,6 +13,9 @@ type configuration struct {
 	downstream    bool          // the server calls a second benchserver per request
 	collectorFile string        // bench/collector/<file> when the collector runs
 	quiet         time.Duration // how long the sink must be still before a window's telemetry is all in
+	// collectorBin, when set, is the collector binary to run instead of
+	// -otelcol: the same build with its symbols, for a profile.
+	collectorBin string
 }
 
 // telemetry reports whether anything exports to the sink.

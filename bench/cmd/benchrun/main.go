@@ -152,6 +152,9 @@ func checkPrerequisites(opts options, selected []configuration) error {
 	}
 	if opts.probeStats {
 		bins = append(bins, opts.bpftool, opts.otelcol)
+		if opts.perf != "" {
+			bins = append(bins, opts.perf, opts.otelcolSymbols)
+		}
 	}
 	for _, bin := range bins {
 		if _, err := os.Stat(bin); err != nil {

@@ -31,6 +31,7 @@ type options struct {
 	node                                     string
 	probeStats                               bool
 	bpftool                                  string
+	perf, otelcolSymbols                     string
 }
 
 func parseFlags() options {
@@ -66,6 +67,9 @@ func parseFlags() options {
 	flag.DurationVar(&o.queueDuration, "queue-duration", 5*time.Second, "length of each load of the queue time section")
 	flag.BoolVar(&o.probeStats, "probe-stats", true, "run (c) once more with the kernel's BPF statistics on, to see what each program costs")
 	flag.StringVar(&o.bpftool, "bpftool", "/usr/sbin/bpftool", "bpftool, which reads the BPF statistics")
+	flag.StringVar(&o.otelcolSymbols, "otelcol-symbols", "bench/out/bin/otelcol-symbols",
+		"the collector binary built with its symbols (run.sh builds it), which the profile reads")
+	flag.StringVar(&o.perf, "perf", "/usr/bin/perf", "perf, which profiles the collector in the probe statistics run; \"\" skips the profile")
 	flag.StringVar(&o.node, "node", "/usr/bin/node", "node, the queue time section's server")
 	flag.IntVar(&o.queueConns, "queue-conns", 16, "keep-alive connections of the queue time section's load")
 	flag.Parse()

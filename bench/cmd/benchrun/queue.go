@@ -73,7 +73,7 @@ func (b *bench) queueBench(ctx context.Context, fractions []float64) (runs []res
 	if err := waitListening(ctx, srv, b.opts.serverAddr); err != nil {
 		return nil, err
 	}
-	col, err := b.startCollector(ctx, "queue-time.yaml", "collector-queue")
+	col, err := b.startCollector(ctx, "", "queue-time.yaml", "collector-queue")
 	if err != nil {
 		return nil, err
 	}

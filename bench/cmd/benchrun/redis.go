@@ -49,7 +49,7 @@ func (b *bench) redisRun(ctx context.Context, round int, short, collectorFile st
 		if err := b.sink.Reset(ctx); err != nil {
 			return run, err
 		}
-		if col, err = b.startCollector(ctx, collectorFile, "collector-"+tag); err != nil {
+		if col, err = b.startCollector(ctx, "", collectorFile, "collector-"+tag); err != nil {
 			return run, err
 		}
 		defer func() {

@@ -72,7 +72,7 @@ func (b *bench) startTarget(ctx context.Context, cfg configuration, tag string) 
 		return t, errors.Join(err, t.stopDownstream())
 	}
 	if cfg.collectorFile != "" {
-		if t.collector, err = b.startCollector(ctx, cfg.collectorFile, "collector-"+tag); err != nil {
+		if t.collector, err = b.startCollector(ctx, cfg.collectorBin, cfg.collectorFile, "collector-"+tag); err != nil {
 			return t, errors.Join(err, t.server.stop(), t.stopDownstream())
 		}
 	}

@@ -46,4 +46,28 @@ func probes(w io.Writer, s *result.Suite) {
 		}
 		fmt.Fprintln(w)
 	}
+	profile(w, s.Probes)
+}
+
+// profile writes the collector's CPU profile: by component, then the
+// functions that took the most.
+func profile(w io.Writer, p *result.ProbeStats) {
+	if len(p.Components) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "### The collector's CPU at saturation, by `perf record`")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Each function's own samples (not its callees'), summed by the package it belongs to:")
+	fmt.Fprintln(w, "allocation and garbage collection are the runtime's wherever they were caused.")
+	fmt.Fprintln(w)
+	t := newTable(w, "component", "share of samples")
+	for _, c := range p.Components {
+		t.row(c.Name, fmt.Sprintf("%.1f%%", 100*c.Share))
+	}
+	fmt.Fprintln(w)
+	t = newTable(w, "function", "share of samples")
+	for _, f := range p.Functions {
+		t.row("`"+f.Name+"`", fmt.Sprintf("%.1f%%", 100*f.Share))
+	}
+	fmt.Fprintln(w)
 }

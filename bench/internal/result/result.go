@@ -184,6 +184,16 @@ func (s *Suite) Run(id string, round int) (Run, bool) {
 // statistics, in one extra run of (c).
 type ProbeStats struct {
 	Windows []ProbeWindow
+	// Components and Functions are the collector's CPU profile in the
+	// first window (`perf record`): shares of its samples by component,
+	// and its functions' own shares, largest first; empty without perf.
+	Components, Functions []Share
+}
+
+// Share is one part's share of a CPU profile's samples, 0..1.
+type Share struct {
+	Name  string
+	Share float64
 }
 
 // ProbeWindow is one window of the probe statistics run.
