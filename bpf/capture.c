@@ -197,6 +197,8 @@ static __always_inline int handle_data(void *ctx, __u64 fd, __u64 arg, long ret,
 	if (enable_tls && c->protocol != PROTO_HTTP1 && c->protocol != PROTO_HTTP2 && tls_claim(sk, c)) {
 		if (propagate)
 			wire_skip(sk);
+		if (dir == DIR_INGRESS)
+			queue_pass(sk, c);
 		return 0;
 	}
 
@@ -205,6 +207,8 @@ static __always_inline int handle_data(void *ctx, __u64 fd, __u64 arg, long ret,
 	const void *buf = first_buffer(kind, arg, &avail);
 	if (!classify(c, buf, avail)) {
 		count(COUNTER_UNCLASSIFIED);
+		if (dir == DIR_INGRESS)
+			queue_pass(sk, c);
 		return 0;
 	}
 	if (c->protocol == PROTO_HTTP2 &&

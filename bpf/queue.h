@@ -27,9 +27,9 @@ struct {
 	__type(value, __u64);
 } unaccepted SEC(".maps");
 
-/* queue_sockets: a few bits of every socket that may be stamped (a server
- * connection of a captured process, a connection not yet accepted) mark
- * a slot here, so that sk_data_ready, which fires for every socket of the
+/* queue_sockets: a few bits of the address of every socket that may be
+ * stamped (a server connection of a captured process, a connection not
+ * yet accepted) mark a slot here, so that sk_data_ready, which fires for every socket of the
  * node, leaves the others after one look at a small array instead of two
  * lookups in large hash tables. A slot is never cleared (another socket
  * may share it): a marked slot only costs the lookups. Fixed size. */
@@ -70,8 +70,7 @@ static __always_inline void queue_state(struct sock *sk, int oldstate, int newst
 	if (oldstate == TCP_SYN_RECV && newstate == TCP_ESTABLISHED) {
 		bpf_map_update_elem(&unaccepted, &key, &none, BPF_ANY);
 		queue_watch(key);
-	}
-	else if (newstate == TCP_CLOSE)
+	} else if (newstate == TCP_CLOSE)
 		bpf_map_delete_elem(&unaccepted, &key);
 }
 
@@ -121,24 +120,41 @@ static __always_inline void queue_accepted(struct sock *sk)
  * they began to wait is not known, so the next read gets no stamp. */
 #define QUEUE_UNKNOWN 1
 
-/* queue_take gives the record e of a read of socket sk the stamp of the
- * bytes it took, when the read began with them: the first bytes queued
- * since the previous read, which drained the socket. A read that leaves
- * bytes behind, including bytes queued while it copied, leaves the next
- * one no stamp: its request then has no queue time, never a wrong one.
- * TLS plaintext gets none: the bytes that waited were ciphertext, read by
- * the library, handshake included. */
-static __always_inline void queue_take(struct conn_event *e, struct sock *sk, struct conn_state *c, __u8 flags)
+/* queue_read starts the wait of a server connection's next bytes anew
+ * after a read of socket sk: the next bytes queued stamp it if the read
+ * drained the socket; if it left bytes behind, including bytes queued
+ * while it copied, when they began to wait is not known. */
+static __always_inline void queue_read(struct sock *sk, struct conn_state *c)
 {
-	if (!queue_time || c->role == ROLE_CLIENT || (flags & FLAG_TLS))
-		return;
 	if (!c->queue_watched) { /* a connection older than the capture */
 		queue_watch((__u64)sk);
 		c->queue_watched = 1;
 	}
-	if (c->queued_ns != QUEUE_UNKNOWN)
-		e->queued_ns = c->queued_ns;
 	struct tcp_sock *tp = (struct tcp_sock *)sk;
 	bool drained = BPF_CORE_READ(tp, rcv_nxt) == BPF_CORE_READ(tp, copied_seq);
 	c->queued_ns = drained ? 0 : QUEUE_UNKNOWN;
+}
+
+/* queue_pass forgets the stamp of bytes a read of socket sk took and sent
+ * nowhere (bytes of no known protocol, TLS records), so that a later read
+ * does not take it for its own. */
+static __always_inline void queue_pass(struct sock *sk, struct conn_state *c)
+{
+	if (queue_time && c->role != ROLE_CLIENT)
+		queue_read(sk, c);
+}
+
+/* queue_take gives the record e of a read of socket sk the stamp of the
+ * bytes it took, when the read began with them: the first bytes queued
+ * since the previous read, which drained the socket. Otherwise the
+ * request the read begins has no queue time, never a wrong one. TLS
+ * plaintext gets none: the bytes that waited were ciphertext, read by the
+ * library, handshake included. */
+static __always_inline void queue_take(struct conn_event *e, struct sock *sk, struct conn_state *c, __u8 flags)
+{
+	if (!queue_time || c->role == ROLE_CLIENT || (flags & FLAG_TLS))
+		return;
+	if (c->queued_ns != QUEUE_UNKNOWN)
+		e->queued_ns = c->queued_ns;
+	queue_read(sk, c);
 }

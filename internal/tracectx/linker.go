@@ -123,9 +123,14 @@ type Linker struct {
 	handoffs map[uint64]handoff // by connection
 	clients  map[wireKey]*Span  // client requests not yet read by a server; nil: ambiguous
 	servers  map[wireKey]*Span  // server requests waiting for their client
-	clientQ  []expiring         // clients, oldest first
-	serverQ  []expiring         // servers, oldest first
-	stats    counters
+	// early are the starts of server requests of this node that have
+	// their parent from the request itself and whose client's record has
+	// not come: that client's call must start no later.
+	early   map[wireKey]uint64
+	clientQ []expiring // clients, oldest first
+	serverQ []expiring // servers, oldest first
+	earlyQ  []expiring // early, oldest first
+	stats   counters
 	// onEventLoop, when set, learns of a process found serving several
 	// requests on one thread.
 	onEventLoop func(pid uint32)
@@ -136,6 +141,7 @@ func NewLinker() *Linker {
 	return &Linker{
 		ids: newIDs(), policies: make(map[uint32]Policy), active: make(map[execKey]slot),
 		handoffs: make(map[uint64]handoff), clients: make(map[wireKey]*Span), servers: make(map[wireKey]*Span),
+		early: make(map[wireKey]uint64),
 	}
 }
 
@@ -215,6 +221,9 @@ func (l *Linker) startServer(sp *Span, r *Request, hasParent bool) {
 	case seen:
 		delete(l.clients, key)
 		l.linkWire(sp, client, hasParent)
+	case hasParent && r.ClientHere:
+		l.early[key] = sp.start
+		l.earlyQ = append(l.earlyQ, expiring{at: r.Time + Grace, key: key})
 	case !hasParent && !r.ClientHere:
 		sp.root(RootNoClient)
 	case !hasParent:
@@ -267,6 +276,11 @@ func (l *Linker) startClient(sp *Span, r *Request, hasParent bool) {
 // offer makes client request sp known to the server that reads it: the
 // one waiting for it, or the one to come.
 func (l *Linker) offer(sp *Span, key wireKey, at uint64) {
+	if start, ok := l.early[key]; ok { // its server, parented already, came first
+		delete(l.early, key)
+		sp.callee(start)
+		return
+	}
 	if server := l.servers[key]; server != nil {
 		delete(l.servers, key)
 		server.linkCaller(sp)

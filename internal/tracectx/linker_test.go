@@ -321,3 +321,24 @@ func TestClientCallStartsNoLaterThanItsServersQueue(t *testing.T) {
 		t.Errorf("client call starts at %d, want 8ms, when its request began to wait at the server", got)
 	}
 }
+
+func TestClientStartsNoLaterThanItsServerThatCameFirstWithItsOwnParent(t *testing.T) {
+	f := newFixture(t)
+	tp := []byte("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01")
+	// The server read the request, which waited since 8ms, before the
+	// client's write returned at 10ms; the request names its parent.
+	s := f.l.Start(&Request{Server: true, PID: 2, Conn: 22, Goroutine: 3, ClientPort: 41000, Seq: 9000, HasSeq: true,
+		Offered: true, ClientHere: true, Time: 9 * ms, Queued: 8 * ms, TraceParent: tp})
+	c := f.l.Start(&Request{PID: 1, Conn: 21, Thread: 7, ClientPort: 41000, Seq: 9000, HasSeq: true, Offered: true, Time: 10 * ms, TraceParent: tp})
+	if got := c.Start(10 * ms); got != 8*ms {
+		t.Errorf("client call starts at %d, want 8ms, when its request began to wait at the server", got)
+	}
+	f.wantChild(f.resolve(s, 10*ms), f.resolve(c, 10*ms))
+	// A start no client came for is forgotten with the rest.
+	f.l.Start(&Request{Server: true, PID: 2, Conn: 23, Goroutine: 4, ClientPort: 41001, Seq: 1, HasSeq: true,
+		Offered: true, ClientHere: true, Time: 20 * ms, TraceParent: tp})
+	f.l.Sweep(20*ms + Grace)
+	if len(f.l.early) != 0 || len(f.l.earlyQ) != 0 {
+		t.Errorf("%d starts and %d expiries kept past their wait", len(f.l.early), len(f.l.earlyQ))
+	}
+}

@@ -66,8 +66,8 @@ func (l *Linker) expireServer(s *Span) {
 }
 
 // Sweep forgets, at record time now, what waited too long: client
-// requests no server read, hand-offs no write used, and request contexts
-// whose answer was missed. Server requests are ended by Resolve.
+// requests no server read, server starts no client came for, hand-offs no
+// write used, and request contexts whose answer was missed. Server requests are ended by Resolve.
 func (l *Linker) Sweep(now uint64) {
 	l.expireClients(now, 0)
 	n := 0
@@ -78,6 +78,12 @@ func (l *Linker) Sweep(now uint64) {
 		n++
 	}
 	l.serverQ = dropFront(l.serverQ, n)
+	n = 0
+	for n < len(l.earlyQ) && l.earlyQ[n].at <= now {
+		delete(l.early, l.earlyQ[n].key)
+		n++
+	}
+	l.earlyQ = dropFront(l.earlyQ, n)
 	for conn, h := range l.handoffs {
 		if now > h.at+handoffTTL {
 			delete(l.handoffs, conn)
