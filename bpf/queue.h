@@ -121,18 +121,18 @@ static __always_inline void queue_accepted(struct sock *sk)
 #define QUEUE_UNKNOWN 1
 
 /* queue_read starts the wait of a server connection's next bytes anew
- * after a read of socket sk: the next bytes queued stamp it if the read
- * drained the socket; if it left bytes behind, including bytes queued
- * while it copied, when they began to wait is not known. */
-static __always_inline void queue_read(struct sock *sk, struct conn_state *c)
+ * after a read of socket sk that took the bytes up to sequence number
+ * copied: the next bytes queued stamp it if the read drained the socket;
+ * if it left bytes behind, including bytes queued while it copied, when
+ * they began to wait is not known. */
+static __always_inline void queue_read(struct sock *sk, struct conn_state *c, __u32 copied)
 {
 	if (!c->queue_watched) { /* a connection older than the capture */
 		queue_watch((__u64)sk);
 		c->queue_watched = 1;
 	}
 	struct tcp_sock *tp = (struct tcp_sock *)sk;
-	bool drained = BPF_CORE_READ(tp, rcv_nxt) == BPF_CORE_READ(tp, copied_seq);
-	c->queued_ns = drained ? 0 : QUEUE_UNKNOWN;
+	c->queued_ns = BPF_CORE_READ(tp, rcv_nxt) == copied ? 0 : QUEUE_UNKNOWN;
 }
 
 /* queue_pass forgets the stamp of bytes a read of socket sk took and sent
@@ -141,7 +141,7 @@ static __always_inline void queue_read(struct sock *sk, struct conn_state *c)
 static __always_inline void queue_pass(struct sock *sk, struct conn_state *c)
 {
 	if (queue_time && c->role != ROLE_CLIENT)
-		queue_read(sk, c);
+		queue_read(sk, c, BPF_CORE_READ((struct tcp_sock *)sk, copied_seq));
 }
 
 /* queue_take gives the record e of a read of socket sk the stamp of the
@@ -149,12 +149,13 @@ static __always_inline void queue_pass(struct sock *sk, struct conn_state *c)
  * since the previous read, which drained the socket. Otherwise the
  * request the read begins has no queue time, never a wrong one. TLS
  * plaintext gets none: the bytes that waited were ciphertext, read by the
- * library, handshake included. */
+ * library, handshake included. Other records hold the sequence number of
+ * the read's first byte (FLAG_SEQ), so where it ended needs no read. */
 static __always_inline void queue_take(struct conn_event *e, struct sock *sk, struct conn_state *c, __u8 flags)
 {
 	if (!queue_time || c->role == ROLE_CLIENT || (flags & FLAG_TLS))
 		return;
 	if (c->queued_ns != QUEUE_UNKNOWN)
 		e->queued_ns = c->queued_ns;
-	queue_read(sk, c);
+	queue_read(sk, c, e->seq + e->len);
 }
