@@ -230,12 +230,6 @@ func (c Config) measuresQueueTime() bool {
 	return c.QueueTime && c.kernel.dataReady
 }
 
-// QueueTime tells whether requests' queue time is measured: asked for, and
-// the kernel has what it needs.
-func (t *Tracer) QueueTime() bool {
-	return t.queueTime
-}
-
 func boolByte(b bool) uint8 {
 	if b {
 		return 1
